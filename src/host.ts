@@ -1,0 +1,92 @@
+// The ports: everything src/ needs from a runtime, as small ECMA-419-flavoured interfaces.
+// Hosts (hosts/node, hosts/moddable, the XS runner in simulator/) implement them; src/ never
+// reaches a runtime any other way. Ports carry no policy: retry, backoff and buffering live in src/.
+
+/** Milliseconds. */
+export interface Clock {
+  /** Monotonic time in ms from an arbitrary origin: drives keepalive, backoff and bell timing. */
+  now(): number;
+  /** Wall-clock time in ms since the Unix epoch, or undefined while the host does not know it. */
+  epoch(): number | undefined;
+}
+
+/** Whatever the host's timer API returns (a number on Moddable, an object on Node). */
+export type TimerHandle = unknown;
+
+export interface Timers {
+  /** Calls `callback` once after `ms` milliseconds. */
+  set(callback: () => void, ms: number): TimerHandle;
+  clear(handle: TimerHandle): void;
+}
+
+export interface TransportOptions {
+  host: string;
+  port: number;
+  /** TLS when true (mqtts://). */
+  secure: boolean;
+  /** PEM CA certificate(s) to trust for TLS, when not the host's default store. */
+  ca?: string;
+  /** The connection is open; `write` may be called. */
+  onConnect(): void;
+  /** Bytes are waiting; call `read` until it returns undefined. */
+  onReadable(): void;
+  /** A `write` that returned false has drained. */
+  onWritable(): void;
+  /** The connection failed or ended (remote close included). The transport is closed after this. */
+  onError(reason: string): void;
+}
+
+export interface Transport {
+  /** The next chunk of received bytes, or undefined when none is buffered. */
+  read(): Uint8Array | undefined;
+  /**
+   * Queues bytes for sending; the transport may keep a reference until they are written, so the
+   * caller must not change them afterwards. Returns false when the caller should wait for onWritable.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Closes the connection; no callback follows. */
+  close(): void;
+}
+
+export type Connect = (options: TransportOptions) => Transport;
+
+/**
+ * Small persistent key/value storage (Moddable preferences or flash files, a directory on Node).
+ * Keys are ASCII, at most 15 characters (ESP32 NVS). Values are bytes.
+ */
+export interface Store {
+  read(key: string): Uint8Array | undefined;
+  /** Returns false when the value could not be stored (full, failing medium). */
+  write(key: string, value: Uint8Array): boolean;
+  delete(key: string): void;
+  /** Every key currently stored. */
+  keys(): string[];
+}
+
+/** A digital output pin (ECMA-419 Digital): 1 drives it high. */
+export interface DigitalOutput {
+  write(value: number): void;
+}
+
+/** A sensor already converted to its unit (the host knows the hardware: ADC, scale, offset). */
+export interface SensorPort {
+  readonly unit: string;
+  /** The current value, or undefined when the sensor could not be read. */
+  sample(): number | undefined;
+}
+
+export interface Host {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly connect: Connect;
+  readonly store: Store;
+  readonly lamp: DigitalOutput;
+  readonly bell: DigitalOutput;
+  readonly sensor: SensorPort;
+  /** A uniform random number in [0, 1): reconnect jitter, client ids. */
+  random(): number;
+  /** One line of diagnostics (Moddable `trace`, console on Node). */
+  log(line: string): void;
+  /** Free heap bytes where the host can tell. */
+  freeMemory?(): number | undefined;
+}

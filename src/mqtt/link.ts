@@ -1,0 +1,51 @@
+// What the rest of the firmware (entities, app) sees of the MQTT client. The client in
+// ./client.ts implements it; entity tests may use any small implementation of it.
+import type { PublishProperties, QoS } from "./codec/packet.js";
+
+export interface PublishOptions {
+  qos?: QoS;
+  retain?: boolean;
+  /** Keep only the newest queued message of this topic in the outbox (state, telemetry). */
+  coalesce?: boolean;
+  /** MQTT 5 properties (message expiry, content type, ...); dropped on a 3.1.1 link. */
+  properties?: PublishProperties;
+}
+
+export interface Message {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  dup: boolean;
+  properties?: PublishProperties;
+}
+
+/** An error as a value: a machine-readable code and a sentence a person can act on. */
+export interface MqttError {
+  code: string;
+  message: string;
+  /** MQTT reason or return code from the broker, when there was one. */
+  reasonCode?: number;
+}
+
+/** Called once per publish: no error when the broker acknowledged it per its QoS (QoS 0: when written). */
+export type PublishDone = (error: MqttError | undefined) => void;
+
+export type MessageHandler = (message: Message) => void;
+
+export interface MqttLink {
+  /**
+   * Publishes now or queues in the outbox while offline. Returns an error when the message is
+   * refused (invalid topic, outbox full for QoS 1/2); otherwise it is accepted and will not be lost.
+   */
+  publish(
+    topic: string,
+    payload: string | Uint8Array,
+    options?: PublishOptions,
+    done?: PublishDone,
+  ): MqttError | undefined;
+  /** Subscribes (and resubscribes after every reconnect that lost the session); routes matches to handler. */
+  subscribe(filter: string, qos: QoS, handler: MessageHandler): MqttError | undefined;
+  unsubscribe(filter: string): void;
+  readonly connected: boolean;
+}
