@@ -1,0 +1,79 @@
+import { applyLive, FIELDS, parseConfig } from "../../src/config.js";
+
+describe("parseConfig", () => {
+  test("empty input gives the documented defaults", () => {
+    const result = parseConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.prefix).toBe("home/office");
+    expect(result.config.discovery).toBe(true);
+    expect(result.config.lampRetained).toBe(false);
+    expect(Object.keys(result.config).sort()).toEqual(Object.keys(FIELDS).sort());
+  });
+
+  test("strings from mcconfig are coerced to numbers and booleans", () => {
+    const result = parseConfig({ samplePeriod: "30000", discovery: "0", lampRetained: "1", deadband: "0.25" });
+    expect(result).toMatchObject({
+      ok: true,
+      config: { samplePeriod: 30000, discovery: false, lampRetained: true, deadband: 0.25 },
+    });
+  });
+
+  test("an empty string for a number takes the default; unknown keys are ignored", () => {
+    const result = parseConfig({ keepalive: "", sntp: "pool.ntp.org" });
+    expect(result).toMatchObject({ ok: true, config: { keepalive: 60 } });
+  });
+
+  test("each error is a sentence naming the key", () => {
+    const result = parseConfig({
+      broker: "http://x",
+      keepalive: "soon",
+      samplePeriod: "5",
+      discovery: "maybe",
+      deviceId: "has space",
+      prefix: "home/#",
+      bellMaxRate: 1.5,
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    for (const key of ["broker", "keepalive", "samplePeriod", "discovery", "deviceId", "prefix", "bellMaxRate"])
+      expect(result.errors.some((e) => e.startsWith(`${key} must be`))).toBe(true);
+    expect(result.errors).toHaveLength(7);
+  });
+
+  test("broker URLs accept mqtt and mqtts, host names, IPv4 and bracketed IPv6", () => {
+    for (const broker of ["mqtt://127.0.0.1:1883", "mqtts://broker.example.com:8883", "mqtt://[::1]:1883", "mqtt://h"])
+      expect(parseConfig({ broker }).ok).toBe(true);
+    for (const broker of ["127.0.0.1:1883", "mqtt://", "ws://h:1", "mqtt://h:1/x"])
+      expect(parseConfig({ broker }).ok).toBe(false);
+  });
+});
+
+describe("applyLive", () => {
+  const base = (() => {
+    const r = parseConfig({});
+    if (!r.ok) throw new Error("defaults invalid");
+    return r.config;
+  })();
+
+  test("valid live keys are applied", () => {
+    expect(applyLive(base, { samplePeriod: 2000, deadband: 1 })).toMatchObject({
+      ok: true,
+      config: { samplePeriod: 2000, deadband: 1, prefix: "home/office" },
+    });
+  });
+
+  test("one bad key refuses the whole change", () => {
+    const result = applyLive(base, { samplePeriod: 2000, deadband: -1 });
+    expect(result).toEqual({ ok: false, errors: ["deadband must be between 0 and 1000000; got -1."] });
+  });
+
+  test("non-live keys, unknown keys, strings and non-objects are refused", () => {
+    expect(applyLive(base, { prefix: "x" })).toMatchObject({ ok: false, errors: ["prefix cannot be changed at run time."] });
+    expect(applyLive(base, { volume: 3 })).toMatchObject({ ok: false, errors: ["volume is not a setting."] });
+    expect(applyLive(base, { samplePeriod: "2000" }).ok).toBe(false);
+    expect(applyLive(base, [1]).ok).toBe(false);
+    expect(applyLive(base, null).ok).toBe(false);
+    expect(applyLive(base, {}).ok).toBe(false);
+  });
+});
