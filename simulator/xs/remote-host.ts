@@ -9,6 +9,8 @@ export interface RemoteHost {
   readonly host: Host;
   /** Handles a board event; false when the op is not a host event. */
   receive(reader: FrameReader): boolean;
+  /** Why the last connection ended, as its transport said. */
+  readonly lastError: string;
 }
 
 interface Connection {
@@ -20,6 +22,7 @@ export function createRemoteHost(sensorUnit: string): RemoteHost {
   const timers = new Map<number, () => void>();
   const connections = new Map<number, Connection>();
   let lastId = 0;
+  let lastError = "closed by the device";
   const number = (op: number): number => new FrameReader(call(frame(op))).f64();
   const pin = (index: number): DigitalOutput => ({
     write: (value) => void call(frame(ToBoard.pin, index, value ? 1 : 0)),
@@ -109,10 +112,17 @@ export function createRemoteHost(sensorUnit: string): RemoteHost {
     } else if (reader.op === ToXs.writable) connection.options.onWritable();
     else {
       connections.delete(id);
-      connection.options.onError(reader.text());
+      lastError = reader.text();
+      connection.options.onError(lastError);
     }
     return true;
   };
 
-  return { host, receive };
+  return {
+    host,
+    receive,
+    get lastError() {
+      return lastError;
+    },
+  };
 }

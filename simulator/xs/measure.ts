@@ -1,0 +1,154 @@
+// Measures the firmware in XS against a real broker: compute (xsnap's meter) and live heap per step,
+// for the bench (bench/xs.ts prints it) and the budget tests (test/xs/budget.test.ts assert it).
+// Run it as `node simulator/xs/run.mjs --measure --broker=mqtt://127.0.0.1:PORT`: one JSON report.
+import { createServer, type AddressInfo } from "node:net";
+import { startBoard, type Board } from "./board.js";
+import { bundleForXs } from "./bundle.js";
+import { ToXs, frame } from "./protocol.js";
+import type { HeapFigures } from "./worker.js";
+
+export interface Step {
+  step: string;
+  /** XS compute units for the step (every crank it took, PUBACK included where awaited). */
+  compute: number;
+  /** Live heap after the step, after a forced GC. */
+  heap: HeapFigures;
+}
+
+export interface Report {
+  bundleBytes: number;
+  bundleMinifiedBytes: number;
+  /** Live heap once the bundle is evaluated, before the app starts (on a board: preloaded, in flash). */
+  baseline: HeapFigures;
+  steps: Step[];
+  /** Board estimate of what the running app holds (boot heap minus baseline), outbox arena excluded. */
+  app: { boardBytes: number; outboxBytes: number; withoutOutbox: number };
+  /** Heap change across 10,000 QoS 0 publishes after 1,000 of warm-up. */
+  growth: { slots: number; chunkBytes: number };
+  /** The outbox offline: QoS 1 publishes until refused. */
+  offline: { budget: number; queuedAtBoot: number; accepted: number; refused: number; bytes: number; messages: number };
+}
+
+const OUTBOX_BYTES = 4096;
+const BURST = 10_000;
+const OFFLINE_BUDGET = 2048;
+
+interface OutboxView {
+  bytes: number;
+  messages: number;
+}
+
+/** Runs every step and returns the report; events (pins, logs) are ignored, failures reject. */
+export async function measure(broker: string): Promise<Report> {
+  let failure: Error | undefined;
+  let connected = false;
+  const board = await startBoard({
+    clock: "real",
+    emit: (event) => {
+      if (event.type === "connected") connected = true;
+    },
+    fail: (error) => (failure = error),
+  });
+  const check = (): void => {
+    if (failure) throw failure;
+  };
+  const baseline = await board.worker.heap();
+  const steps: Step[] = [];
+  const step = async (name: string, work: () => Promise<void>): Promise<Step> => {
+    const before = board.worker.compute;
+    await work();
+    check();
+    const result = { step: name, compute: board.worker.compute - before, heap: await board.worker.heap() };
+    steps.push(result);
+    return result;
+  };
+
+  const boot = await step("boot (start, CONNACK, birth, discovery, acknowledged)", async () => {
+    const errors = await board.start({ broker, deviceId: "xs-measure", outboxBytes: OUTBOX_BYTES });
+    if (errors.length > 0) throw new Error(`config refused: ${errors.join(" ")}`);
+    await until(() => connected, "the connection", check);
+    await drained(board, check);
+  });
+  await step("one QoS 0 publish", async () => void (await publish(board, 1, 0)));
+  await step("one QoS 1 publish, until PUBACK", async () => {
+    await publish(board, 1, 1);
+    await drained(board, check);
+  });
+  await publish(board, 1000, 0);
+  const warm = await board.worker.heap();
+  const burst = await step(`${BURST} QoS 0 publishes`, async () => {
+    for (let sent = 0; sent < BURST; sent += 1000) await publish(board, 1000, 0);
+  });
+  await board.stop();
+  await board.close();
+  const offline = await fillOutbox();
+
+  const minified = await bundleForXs("simulator/xs/device.ts", { minify: true });
+  const appBytes = boot.heap.boardBytes - baseline.boardBytes;
+  return {
+    bundleBytes: board.bundle.bytes,
+    bundleMinifiedBytes: minified.bytes,
+    baseline,
+    steps,
+    app: { boardBytes: appBytes, outboxBytes: OUTBOX_BYTES, withoutOutbox: appBytes - OUTBOX_BYTES },
+    growth: { slots: burst.heap.slots - warm.slots, chunkBytes: burst.heap.chunkBytes - warm.chunkBytes },
+    offline,
+  };
+}
+
+/**
+ * With the broker unreachable, publishes QoS 1 readings until the outbox refuses them: the outbox
+ * must hold what fits in its byte budget, refuse the rest, and never pass the budget.
+ */
+async function fillOutbox(): Promise<Report["offline"]> {
+  let failure: Error | undefined;
+  const board = await startBoard({ clock: "virtual", emit: () => undefined, fail: (error) => (failure = error) });
+  const unreachable = `mqtt://127.0.0.1:${await closedPort()}`;
+  const errors = await board.start({ broker: unreachable, deviceId: "xs-offline", outboxBytes: OFFLINE_BUDGET, discovery: false });
+  if (errors.length > 0) throw new Error(`config refused: ${errors.join(" ")}`);
+  const before = await outbox(board);
+  const { accepted, refused } = await publish(board, 200, 1);
+  const after = await outbox(board);
+  await board.close();
+  if (failure) throw failure;
+  return { budget: OFFLINE_BUDGET, queuedAtBoot: before.messages, accepted, refused, bytes: after.bytes, messages: after.messages };
+}
+
+/** Publishes from the client in XS; resolves with how many it accepted and refused. */
+async function publish(board: Board, count: number, qos: number): Promise<{ accepted: number; refused: number }> {
+  const reply = await board.send(frame(ToXs.publish, count, qos));
+  await board.settle();
+  return JSON.parse(new TextDecoder().decode(reply)) as { accepted: number; refused: number };
+}
+
+/** The client's outbox, from its stats() as the XS side reports them. */
+async function outbox(board: Board): Promise<OutboxView> {
+  const stats = JSON.parse(new TextDecoder().decode(await board.send(frame(ToXs.stats)))) as {
+    outbox?: OutboxView;
+    outboxBytes?: number;
+    outboxMessages?: number;
+  };
+  return stats.outbox ?? { bytes: stats.outboxBytes ?? 0, messages: stats.outboxMessages ?? 0 };
+}
+
+async function drained(board: Board, check: () => void): Promise<void> {
+  await until(async () => (await outbox(board)).messages === 0, "the outbox to drain", check);
+}
+
+/** A loopback port that was free a moment ago and has nobody listening now. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, check: () => void): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    check();
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
