@@ -39,6 +39,7 @@ export interface Board {
 
 const DEVICE_ENTRY = "simulator/xs/device.ts";
 const EPOCH_START = Date.now();
+const STOP_GRACE_MS = 10_000;
 
 export async function startBoard(options: BoardOptions): Promise<Board> {
   const virtual = options.clock === "virtual" ? new VirtualClock({ epoch: EPOCH_START }) : undefined;
@@ -156,6 +157,17 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
     for (let seen: Promise<unknown> | undefined; seen !== last; ) await (seen = last);
   };
 
+  const advance = async (ms: number): Promise<void> => {
+    if (!virtual) throw new Error("advance needs --clock virtual");
+    const end = virtual.now() + Math.max(0, ms);
+    for (let due = virtual.nextDue(); due !== undefined && due <= end; due = virtual.nextDue()) {
+      virtual.advance(due - virtual.now());
+      await settle();
+    }
+    virtual.advance(end - virtual.now());
+    await settle();
+  };
+
   return {
     worker,
     bundle,
@@ -164,20 +176,18 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
       const reply = await worker.send(frame(ToXs.start, JSON.stringify(raw), host.sensor.unit));
       return reply.length === 0 ? [] : (JSON.parse(new TextDecoder().decode(reply)) as string[]);
     },
-    async advance(ms) {
-      if (!virtual) throw new Error("advance needs --clock virtual");
-      const end = virtual.now() + Math.max(0, ms);
-      for (let due = virtual.nextDue(); due !== undefined && due <= end; due = virtual.nextDue()) {
-        virtual.advance(due - virtual.now());
-        await settle();
-      }
-      virtual.advance(end - virtual.now());
-      await settle();
-    },
+    advance,
     async stop() {
-      const done = new Promise<void>((resolve) => (stopped = resolve));
+      let finished = false;
+      const done = new Promise<void>((resolve) => (stopped = () => ((finished = true), resolve())));
       toXs(frame(ToXs.stop));
-      await done;
+      await settle();
+      // On virtual time a stop that waits for a timer (a flush, a grace period) needs time to move.
+      for (let waited = 0; virtual && !finished && waited < STOP_GRACE_MS; waited += 100) await advance(100);
+      const late = new Promise<never>((_, reject) => {
+        setTimeout(() => reject(new Error(`the app did not finish stopping within ${STOP_GRACE_MS} ms`)), STOP_GRACE_MS).unref();
+      });
+      await Promise.race([done, late]);
       await settle();
     },
     settle,
