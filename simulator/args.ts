@@ -1,0 +1,88 @@
+// The simulator's command line: its own flags, plus any other `--key=value` as a raw config key
+// (parseConfig in src/config.ts coerces and validates those, exactly as it does mcconfig's strings).
+
+export interface SimulatorOptions {
+  /** A broker URL; undefined: start the embedded Aedes broker. */
+  broker: string | undefined;
+  /** The store directory; undefined: one per device id under the OS temp directory. */
+  store: string | undefined;
+  clock: "real" | "virtual";
+  ndjson: boolean;
+  help: boolean;
+  /** Raw config keys, strings as from mcconfig. */
+  config: Record<string, string>;
+}
+
+export type ArgsResult = { ok: true; options: SimulatorOptions } | { ok: false; error: string };
+
+export const USAGE = `usage: npm start -- [options] [--key=value ...]
+
+  --broker URL      mqtt://host:port or mqtts://host:port (default: an embedded Aedes broker
+                    on 127.0.0.1, port 1883 when free); env MQTT_BROKER
+  --store DIR       where the device keeps its outbox and state (default: a directory per
+                    device id under the OS temp directory)
+  --clock real|virtual
+                    virtual: time moves only on {"type":"advance","ms":N} lines on stdin
+  --ndjson          one JSON object per line on stdout (the device-process protocol)
+  --key=value       any config key: deviceId, prefix, keepalive, samplePeriod, deadband, ...
+                    env MQTT_USER, MQTT_PASSWORD, DEVICE_ID set mqttUser, mqttPassword, deviceId
+
+stdin, one line each: {"type":"sensor","value":23.5}  {"type":"advance","ms":1000}  {"type":"stop"}
+(or, typed: sensor 23.5 | sensor auto | advance 1000 | stop)`;
+
+const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
+  MQTT_BROKER: "broker",
+  MQTT_USER: "mqttUser",
+  MQTT_PASSWORD: "mqttPassword",
+  DEVICE_ID: "deviceId",
+});
+
+const VALUED = new Set(["broker", "store", "clock"]);
+const SWITCHES = new Set(["ndjson", "help"]);
+
+export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ArgsResult {
+  const values: Record<string, string> = {};
+  for (const [variable, key] of Object.entries(ENV_KEYS)) {
+    const value = env[variable];
+    if (value !== undefined && value !== "") values[key] = value;
+  }
+  const switches = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-h") {
+      switches.add("help");
+      continue;
+    }
+    if (!arg.startsWith("--") || arg.length === 2) return { ok: false, error: `unexpected argument "${arg}"` };
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (SWITCHES.has(name) && eq < 0) {
+      switches.add(name);
+      continue;
+    }
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) value = argv[++i];
+    else if (VALUED.has(name)) return { ok: false, error: `--${name} needs a value` };
+    else value = "true"; // a bare config flag such as --discovery
+    values[name] = value;
+  }
+  const clock = values.clock ?? "real";
+  if (clock !== "real" && clock !== "virtual") {
+    return { ok: false, error: `--clock must be real or virtual; got "${clock}"` };
+  }
+  // broker is a config key as well; store and clock are the simulator's alone.
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) if (key !== "store" && key !== "clock") config[key] = value;
+  return {
+    ok: true,
+    options: {
+      broker: values.broker,
+      store: values.store,
+      clock,
+      ndjson: switches.has("ndjson"),
+      help: switches.has("help"),
+      config,
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// The device as a child process, on either engine, driven through the device-process protocol
+// (JSON lines: events on stdout, commands on stdin). End-to-end tests talk to it only this way, so
+// the same scenario runs on Node and in XS.
+//
+// Engines: "node" runs `node tools/run.mjs simulator/cli.ts --ndjson ...` (the desktop simulator).
+import { spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
+
+export type Engine = "node" | "xs";
+
+export type DeviceEvent =
+  | { type: "ready" }
+  | { type: "pin"; name: "lamp" | "bell"; value: 0 | 1; t: number }
+  | { type: "connected" }
+  | { type: "disconnected"; reason: string }
+  | { type: "log"; line: string }
+  | { type: "error"; message: string };
+
+export interface DeviceOptions {
+  engine: Engine;
+  /** mqtt://127.0.0.1:PORT */
+  broker: string;
+  /** Store directory; reuse it across processes to test a reboot. */
+  store?: string;
+  clock?: "real" | "virtual";
+  /** Config keys, passed as --key=value. */
+  config?: Record<string, string | number | boolean>;
+  /** How long to wait for {"type":"ready"}, ms. */
+  startTimeoutMs?: number;
+}
+
+export interface DeviceProcess {
+  readonly pid: number | undefined;
+  /** Every event so far, in order. */
+  readonly events: DeviceEvent[];
+  /**
+   * The first event from index `from` on (default: all so far, then new ones) that satisfies
+   * `predicate`; rejects naming `what`, with the last events and stderr, on timeout or exit.
+   */
+  waitFor(predicate: (event: DeviceEvent) => boolean, what: string, timeoutMs?: number, from?: number): Promise<DeviceEvent>;
+  /** One command line on stdin: {type:"sensor",value}, {type:"advance",ms}, {type:"stop"}. */
+  send(command: object): void;
+  /** Sends {"type":"stop"} and resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: the device dies without a word (its will is published by the broker). */
+  kill(): Promise<void>;
+  /** The exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** The last few KB of stderr. */
+  stderr(): string;
+}
+
+// Jest runs this file as CommonJS (__dirname); a bundle made by tools/run.mjs runs from the repo root.
+const ROOT = typeof __dirname === "string" ? resolve(__dirname, "..", "..") : process.cwd();
+
+function command(engine: Engine): string[] {
+  switch (engine) {
+    case "node":
+      return [join(ROOT, "tools", "run.mjs"), join("simulator", "cli.ts")];
+    case "xs":
+      throw new Error("the xs engine is not wired into test/support/device-process.ts yet");
+  }
+}
+
+// Devices still running when the test process ends are killed, so a failed test leaks none.
+const running = new Set<ChildProcess>();
+let cleanupInstalled = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once("exit", () => {
+    for (const proc of running) proc.kill("SIGKILL");
+  });
+}
+
+export async function spawnDevice(options: DeviceOptions): Promise<DeviceProcess> {
+  const args = [...command(options.engine), "--ndjson", "--broker", options.broker];
+  if (options.store !== undefined) args.push("--store", options.store);
+  if (options.clock !== undefined) args.push("--clock", options.clock);
+  for (const [key, value] of Object.entries(options.config ?? {})) args.push(`--${key}=${String(value)}`);
+
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  track(child);
+  const events: DeviceEvent[] = [];
+  const waiters = new Set<() => void>();
+  let stderr = "";
+  let exitCode: number | null | undefined;
+  const notify = (): void => {
+    for (const waiter of [...waiters]) waiter();
+  };
+
+  let pending = "";
+  child.stdout.on("data", (data: Buffer) => {
+    pending += data.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line.trim() === "") continue;
+      try {
+        events.push(JSON.parse(line) as DeviceEvent);
+      } catch {
+        events.push({ type: "log", line: `(not JSON on stdout) ${line}` });
+      }
+    }
+    notify();
+  });
+  child.stderr.on("data", (data: Buffer) => {
+    stderr = (stderr + data.toString()).slice(-8000);
+  });
+  // A device that died mid-test must not crash the runner with EPIPE.
+  child.stdin.on("error", () => undefined);
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once("exit", (code) => {
+      exitCode = code;
+      notify();
+      resolveExit(code);
+    });
+  });
+
+  const context = (): string => {
+    const last = events.slice(-8).map((event) => JSON.stringify(event)).join("\n  ");
+    return `\n last events:\n  ${last || "(none)"}\n stderr:\n  ${stderr.trim().split("\n").slice(-15).join("\n  ") || "(empty)"}`;
+  };
+
+  const waitFor = (
+    predicate: (event: DeviceEvent) => boolean,
+    what: string,
+    timeoutMs = 10_000,
+    from = 0,
+  ): Promise<DeviceEvent> =>
+    new Promise((resolveWait, reject) => {
+      let checked = from;
+      const check = (): void => {
+        for (; checked < events.length; checked++) {
+          if (predicate(events[checked])) {
+            done();
+            resolveWait(events[checked]);
+            return;
+          }
+        }
+        if (exitCode !== undefined) {
+          done();
+          reject(new Error(`device exited with ${exitCode} while waiting for ${what}${context()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${context()}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+
+  const send = (commandObject: object): void => {
+    if (exitCode === undefined) child.stdin.write(JSON.stringify(commandObject) + "\n");
+  };
+
+  const device: DeviceProcess = {
+    pid: child.pid,
+    events,
+    waitFor,
+    send,
+    stop: async () => {
+      send({ type: "stop" });
+      return exited;
+    },
+    kill: async () => {
+      if (exitCode === undefined) child.kill("SIGKILL");
+      await exited;
+    },
+    exited,
+    stderr: () => stderr,
+  };
+
+  // Ready, or gone (a bad config exits 2 with an error event: the caller inspects it).
+  try {
+    await waitFor((event) => event.type === "ready", "the device to start", options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    if (exitCode === undefined) {
+      child.kill("SIGKILL");
+      throw error;
+    }
+  }
+  return device;
+}
