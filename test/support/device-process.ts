@@ -2,7 +2,9 @@
 // (JSON lines: events on stdout, commands on stdin). End-to-end tests talk to it only this way, so
 // the same scenario runs on Node and in XS.
 //
-// Engines: "node" runs `node tools/run.mjs simulator/cli.ts --ndjson ...` (the desktop simulator).
+// Engines: "node" runs `node tools/run.mjs simulator/cli.ts --ndjson ...` (the desktop simulator);
+// "xs" runs `node simulator/xs/run.mjs --ndjson ...` (the same src/ bundled and run in XS through
+// xsnap, that process playing its board: same flags, same JSON lines).
 import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 
@@ -58,7 +60,7 @@ function command(engine: Engine): string[] {
     case "node":
       return [join(ROOT, "tools", "run.mjs"), join("simulator", "cli.ts")];
     case "xs":
-      throw new Error("the xs engine is not wired into test/support/device-process.ts yet");
+      return [join(ROOT, "simulator", "xs", "run.mjs")];
   }
 }
 
