@@ -1,0 +1,54 @@
+// Reads a command payload the same way for every entity: bounded size, UTF-8, either a word or a
+// JSON object, and fresh. Refusals are reported through the context and the caller gets undefined.
+import { decodeUtf8 } from "../mqtt/codec/utf8.js";
+import type { Message } from "../mqtt/link.js";
+import type { EntityContext } from "./entity.js";
+
+export const MAX_COMMAND_BYTES = 256;
+
+export type JsonObject = { readonly [key: string]: unknown };
+
+export interface Command {
+  /** The payload, trimmed; for JSON the whole text. */
+  text: string;
+  /** The parsed object when the payload is JSON (starts with "{"), else undefined. */
+  json: JsonObject | undefined;
+}
+
+/**
+ * Freshness: a JSON "ts" field (ms since the epoch) older than commandMaxAge is refused as stale.
+ * MQTT 5 message expiry is enforced by the broker, which drops expired messages and forwards the
+ * remaining lifetime; a command that arrives with no lifetime left is refused as expired. When the
+ * host has no wall-clock time yet, "ts" cannot be judged and is accepted.
+ */
+export function readCommand(message: Message, context: EntityContext, maxBytes = MAX_COMMAND_BYTES): Command | undefined {
+  const { topic, payload } = message;
+  const refuse = (reason: string): undefined => {
+    context.refuse(topic, payload, reason);
+    return undefined;
+  };
+  if (payload.length > maxBytes) return refuse(`too long: ${payload.length} bytes; at most ${maxBytes}.`);
+  const raw = decodeUtf8(payload);
+  if (raw === undefined) return refuse("not valid UTF-8 text.");
+  const text = raw.trim();
+  if (text === "") return refuse("empty command.");
+  if (message.properties?.messageExpiryInterval === 0) return refuse("expired: its message expiry ran out.");
+  if (text[0] !== "{") return { text, json: undefined };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return refuse("not valid JSON.");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return refuse("JSON command must be an object.");
+  const object = json as JsonObject;
+  if (Object.prototype.hasOwnProperty.call(object, "ts")) {
+    const ts = object["ts"];
+    if (typeof ts !== "number" || !Number.isFinite(ts)) return refuse("ts must be a number of ms since the epoch.");
+    const now = context.host.clock.epoch();
+    const maxAge = context.config.commandMaxAge;
+    if (now !== undefined && now - ts > maxAge)
+      return refuse(`stale: sent ${Math.round((now - ts) / 1000)} s ago; commands older than ${maxAge / 1000} s are refused.`);
+  }
+  return { text, json: object };
+}

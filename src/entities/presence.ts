@@ -1,0 +1,42 @@
+// Presence on <prefix>/status, retained: the will `offline` registered at CONNECT, the birth
+// `online` after every CONNACK, and a clean `offline` before a deliberate disconnect (the broker
+// does not publish the will after a clean DISCONNECT).
+import type { Config } from "../config.js";
+import type { MqttLink } from "../mqtt/link.js";
+import type { QoS } from "../mqtt/codec/packet.js";
+import type { Timers } from "../host.js";
+
+export const ONLINE = "online";
+export const OFFLINE = "offline";
+/** How long a goodbye waits for the broker to acknowledge `offline` before disconnecting anyway. */
+export const GOODBYE_WAIT = 2000;
+
+export function statusTopic(config: Config): string {
+  return `${config.prefix}/status`;
+}
+
+export function will(config: Config): { topic: string; payload: string; qos: QoS; retain: boolean } {
+  return { topic: statusTopic(config), payload: OFFLINE, qos: 1, retain: true };
+}
+
+export function birth(link: MqttLink, config: Config): void {
+  link.publish(statusTopic(config), ONLINE, { qos: 1, retain: true, coalesce: true });
+}
+
+/** Publishes `offline` when connected and calls `then` once it is acknowledged (or after GOODBYE_WAIT). */
+export function goodbye(link: MqttLink, config: Config, timers: Timers, then: () => void): void {
+  if (!link.connected) {
+    then();
+    return;
+  }
+  let called = false;
+  const once = (): void => {
+    if (called) return;
+    called = true;
+    timers.clear(timer);
+    then();
+  };
+  const timer = timers.set(once, GOODBYE_WAIT);
+  const error = link.publish(statusTopic(config), OFFLINE, { qos: 1, retain: true, coalesce: true }, once);
+  if (error) once();
+}

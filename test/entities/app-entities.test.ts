@@ -1,0 +1,127 @@
+import { createHealth } from "../../src/entities/health.js";
+import { birth, goodbye, GOODBYE_WAIT, will } from "../../src/entities/presence.js";
+import { createSettings, restoreSettings, SETTINGS_KEY } from "../../src/entities/settings.js";
+import { publishDiscovery } from "../../src/entities/discovery.js";
+import { decodeUtf8, encodeUtf8 } from "../../src/mqtt/codec/utf8.js";
+import type { Config } from "../../src/config.js";
+import { MemoryStore } from "../support/memory-store.js";
+import { config, setup } from "./fakes.js";
+
+describe("health", () => {
+  test("publishes a snapshot every healthPeriod and on connect, coalesced at QoS 0", () => {
+    const { link, clock, context } = setup({ healthPeriod: 10_000 });
+    const stats = { reconnects: 2, outboxBytes: 300, outboxMessages: 3, drops: 1, coalesced: 4 };
+    const health = createHealth(context, () => stats);
+    clock.advance(25_000);
+    health.connected?.();
+    const snapshots = link.on("home/office/health");
+    expect(snapshots.map((p) => JSON.parse(p.text).uptime)).toEqual([10, 20, 25]);
+    expect(JSON.parse(snapshots[0].text)).toEqual({ uptime: 10, ...stats, freeMemory: 123456 });
+    expect(snapshots[0].options).toEqual({ qos: 0, coalesce: true });
+    health.stop();
+    expect(clock.pending()).toBe(0);
+  });
+});
+
+describe("presence", () => {
+  test("the will is offline, retained, on the status topic; birth is online, retained", () => {
+    const { link } = setup();
+    const cfg = config();
+    expect(will(cfg)).toEqual({ topic: "home/office/status", payload: "offline", qos: 1, retain: true });
+    birth(link, cfg);
+    expect(link.published).toEqual([{ topic: "home/office/status", text: "online", options: { qos: 1, retain: true, coalesce: true } }]);
+  });
+
+  test("goodbye publishes offline and continues once it is acknowledged", () => {
+    const { link, clock } = setup();
+    let done = 0;
+    goodbye(link, config(), clock, () => done++);
+    expect(link.on("home/office/status").map((p) => p.text)).toEqual(["offline"]);
+    expect(done).toBe(1);
+    expect(clock.pending()).toBe(0);
+  });
+
+  test("goodbye continues after GOODBYE_WAIT when no acknowledgement comes, and at once when offline", () => {
+    const { link, clock } = setup();
+    link.acknowledge = false;
+    let done = 0;
+    goodbye(link, config(), clock, () => done++);
+    clock.advance(GOODBYE_WAIT - 1);
+    expect(done).toBe(0);
+    clock.advance(1);
+    expect(done).toBe(1);
+    link.connected = false;
+    goodbye(link, config(), clock, () => done++);
+    expect(done).toBe(2);
+    expect(link.on("home/office/status")).toHaveLength(1);
+  });
+});
+
+describe("live settings", () => {
+  test("a valid change is applied, persisted and echoed retained", () => {
+    const { link, store, context } = setup();
+    const applied: Config[] = [];
+    createSettings(context, (c) => applied.push(c));
+    link.deliver("home/office/config", '{"samplePeriod":2000,"bellMaxRate":3}');
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({ samplePeriod: 2000, bellMaxRate: 3 });
+    const echo = link.on("home/office/config/state");
+    expect(JSON.parse(echo[0].text)).toEqual({ samplePeriod: 2000, reportPeriod: 60000, deadband: 0.5, bellMaxDuration: 10000, bellMaxRate: 3 });
+    expect(echo[0].options).toMatchObject({ retain: true });
+    expect(JSON.parse(decodeUtf8(store.read(SETTINGS_KEY)!)!)).toMatchObject({ samplePeriod: 2000, bellMaxRate: 3 });
+  });
+
+  test("anything invalid is refused whole, with every reason", () => {
+    const { link, store, context } = setup();
+    const applied: Config[] = [];
+    createSettings(context, (c) => applied.push(c));
+    link.deliver("home/office/config", '{"samplePeriod":2000,"deadband":"big","prefix":"x"}');
+    link.deliver("home/office/config", "fast");
+    expect(applied).toEqual([]);
+    expect(store.read(SETTINGS_KEY)).toBeUndefined();
+    expect(link.errors().map((e) => e.reason)).toEqual([
+      "deadband must be a JSON number, not a string. prefix cannot be changed at run time.",
+      "config must be a JSON object of settings.",
+    ]);
+  });
+
+  test("persisted settings are restored at boot; a stored value that no longer validates is ignored", () => {
+    const store = new MemoryStore();
+    const logs: string[] = [];
+    store.write(SETTINGS_KEY, encodeUtf8('{"deadband":2}'));
+    expect(restoreSettings(store, config(), (l) => logs.push(l)).deadband).toBe(2);
+    store.write(SETTINGS_KEY, encodeUtf8('{"deadband":-2}'));
+    expect(restoreSettings(store, config(), (l) => logs.push(l)).deadband).toBe(0.5);
+    store.write(SETTINGS_KEY, Uint8Array.of(0xff));
+    expect(restoreSettings(store, config(), (l) => logs.push(l)).deadband).toBe(0.5);
+    expect(logs).toHaveLength(2);
+  });
+});
+
+describe("Home Assistant discovery", () => {
+  const entries = [{ component: "light" as const, objectId: "lamp", config: { name: "Lamp", command_topic: "home/office/lamp" } }];
+
+  test("retained configs carry availability on the status topic, a unique id and the device", () => {
+    const { link } = setup();
+    publishDiscovery(link, config({ deviceId: "desk" }), entries);
+    expect(link.published).toHaveLength(1);
+    const [p] = link.published;
+    expect(p.topic).toBe("homeassistant/light/desk/lamp/config");
+    expect(p.options).toMatchObject({ qos: 1, retain: true });
+    expect(JSON.parse(p.text)).toEqual({
+      name: "Lamp",
+      command_topic: "home/office/lamp",
+      unique_id: "desk_lamp",
+      availability_topic: "home/office/status",
+      payload_available: "online",
+      payload_not_available: "offline",
+      device: { identifiers: ["desk"], name: "desk", model: "xs-mqtt-device" },
+    });
+  });
+
+  test("with discovery off, the configs are removed with empty retained payloads", () => {
+    const { link } = setup();
+    publishDiscovery(link, config({ discovery: false }), entries);
+    expect(link.published).toEqual([{ topic: "homeassistant/light/xs-device/lamp/config", text: "", options: { qos: 1, retain: true, coalesce: true } }]);
+  });
+});
