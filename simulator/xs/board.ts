@@ -4,6 +4,7 @@
 import type { Transport } from "../../src/host.js";
 import { createNodeHost, type NodeHost } from "../../hosts/node/host.js";
 import { VirtualClock } from "../../hosts/node/virtual-clock.js";
+import type { PanelEvent } from "../panel.js";
 import { bundleForXs, type XsBundle } from "./bundle.js";
 import { Float64, FrameReader, Pins, ToBoard, ToXs, frame } from "./protocol.js";
 import { startWorker, type XsWorker } from "./worker.js";
@@ -11,8 +12,8 @@ import { startWorker, type XsWorker } from "./worker.js";
 export interface BoardOptions {
   storeDir?: string;
   clock: "real" | "virtual";
-  /** A device-process event (ready, pin, connected, disconnected, log). */
-  emit(event: { type: string } & Record<string, unknown>): void;
+  /** A device-process event (ready, pin, connected, disconnected, log) or a sensor reading. */
+  emit(event: PanelEvent): void;
   /** An exception inside XS, or the worker gone: the device process cannot go on. */
   fail(error: Error): void;
   /** The XS-side entry to bundle; the device (simulator/xs/device.ts) by default. */
@@ -130,15 +131,18 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
         pin.write(reader.u32());
         return NOTHING;
       }
-      case ToBoard.sample:
-        return number(host.sensor.sample());
+      case ToBoard.sample: {
+        const value = host.sensor.sample();
+        options.emit({ type: "reading", value, unit: host.sensor.unit, t: host.clock.now() });
+        return number(value);
+      }
       case ToBoard.random:
         return number(host.random());
       case ToBoard.log:
         host.log(new TextDecoder().decode(reader.rest()));
         return NOTHING;
       case ToBoard.event:
-        options.emit(JSON.parse(new TextDecoder().decode(reader.rest())) as { type: string });
+        options.emit(JSON.parse(new TextDecoder().decode(reader.rest())) as PanelEvent);
         return NOTHING;
       case ToBoard.stopped:
         stopped();
@@ -159,6 +163,8 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
 
   const advance = async (ms: number): Promise<void> => {
     if (!virtual) throw new Error("advance needs --clock virtual");
+    // Time moves only between cranks: the one under way may still set timers.
+    await settle();
     const end = virtual.now() + Math.max(0, ms);
     for (let due = virtual.nextDue(); due !== undefined && due <= end; due = virtual.nextDue()) {
       virtual.advance(due - virtual.now());

@@ -1,76 +1,89 @@
-// The XS engine's device process: same flags and JSON lines as simulator/cli.ts (see
-// test/support/device-process.ts), with the firmware running in XS and this process as its board.
+// The XS engine's device process: the flags, stdin lines and stdout lines of simulator/cli.ts (its
+// own parsers and panels, reused), with the firmware running in XS and this process as its board.
 import { createInterface } from "node:readline";
-import { startBoard } from "./board.js";
+import { parseArgs, USAGE } from "../args.js";
+import { parseCommand, type Command } from "../commands.js";
+import type { EmbeddedBroker } from "../embedded-broker.js";
+import { ndjsonPanel, terminalPanel, type Panel } from "../panel.js";
+import { startBoard, type Board } from "./board.js";
 
-interface Flags {
-  ndjson: boolean;
-  store?: string;
-  clock: "real" | "virtual";
-  config: Record<string, string>;
+const write = (text: string): void => void process.stdout.write(text);
+
+function exit(code: number): void {
+  // Exit once stdout has taken everything, so a reader sees the last lines.
+  process.stdout.write("", () => process.exit(code));
 }
 
-function parseFlags(args: readonly string[]): Flags {
-  const flags: Flags = { ndjson: false, clock: "real", config: {} };
-  for (let i = 0; i < args.length; i++) {
-    const found = /^--([^=]+)(?:=(.*))?$/.exec(args[i]);
-    if (!found) throw new Error(`unexpected argument "${args[i]}": flags look like --key=value`);
-    const [, key, inline] = found;
-    if (key === "ndjson") {
-      flags.ndjson = true;
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new Error(`--${key} needs a value`);
-    if (key === "store") flags.store = value;
-    else if (key === "clock") {
-      if (value !== "real" && value !== "virtual") throw new Error(`--clock must be real or virtual, not "${value}"`);
-      flags.clock = value;
-    } else flags.config[key] = value;
+export async function runDevice(argv: readonly string[]): Promise<void> {
+  const ndjson = argv.includes("--ndjson");
+  const early: Panel = ndjson ? ndjsonPanel(write) : (event) => event.type === "error" && process.stderr.write(`error: ${event.message}\n`);
+  const args = parseArgs(argv, process.env);
+  if (!args.ok) {
+    early({ type: "error", message: `${args.error}\n${ndjson ? "" : USAGE}`.trim() });
+    return exit(2);
   }
-  return flags;
-}
+  const options = args.options;
+  if (options.help) {
+    write(`${USAGE}\n(XS engine: node simulator/xs/run.mjs takes the same options)\n`);
+    return exit(0);
+  }
+  let broker: EmbeddedBroker | undefined;
+  const config: Record<string, string> = { ...options.config };
+  if (options.broker === undefined) {
+    // Loaded only when needed: the device process runs under SES lockdown.
+    broker = await (await import("../embedded-broker.js")).startEmbeddedBroker();
+    config.broker = `mqtt://127.0.0.1:${broker.port}`;
+  }
 
-export async function runDevice(args: readonly string[]): Promise<void> {
-  let flags: Flags;
-  try {
-    flags = parseFlags(args);
-  } catch (error) {
-    return exit(2, { type: "error", message: (error as Error).message });
-  }
-  const emit = (event: { type: string } & Record<string, unknown>): void => {
-    const { type, ...rest } = event;
-    process.stdout.write(flags.ndjson ? `${JSON.stringify(event)}\n` : `${type} ${JSON.stringify(rest)}\n`);
-  };
+  let board: Board | undefined;
+  const now = (): number => board?.host.clock.now() ?? 0;
+  const panel = ndjson ? early : terminalPanel({ write, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, origin: 0, now });
   const fail = (error: Error): void => {
-    // The XS error and its stack, on stderr for people and as the error event for tests.
+    // The XS error and its stack: on stderr for people, as the error event for tests.
     process.stderr.write(`${error.name}: ${error.message}\n`);
-    void exit(1, { type: "error", message: error.message });
+    panel({ type: "error", message: `${error.name}: ${error.message}` });
+    exit(1);
   };
-  function exit(code: number, event?: { type: string; message: string }): void {
-    if (event) process.stdout.write(`${JSON.stringify(event)}\n`);
-    process.stdout.write("", () => process.exit(code));
+  board = await startBoard({ storeDir: options.store, clock: options.clock, emit: panel, fail });
+  const errors = await board.start(config).catch((error: Error) => (fail(error), []));
+  if (errors.length > 0) {
+    panel({ type: "error", message: errors.join(" ") });
+    await board.close();
+    return exit(2);
   }
+  const running = board;
 
-  const board = await startBoard({ storeDir: flags.store, clock: flags.clock, emit, fail });
-  const errors = await board.start(flags.config).catch((error: Error) => (fail(error), []));
-  if (errors.length > 0) return exit(2, { type: "error", message: errors.join(" ") });
-
-  // One stdin line at a time, each finished (its crank done) before the next.
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await running.stop().catch((error: Error) => panel({ type: "log", line: `${error.message}; exiting anyway` }));
+    await running.close();
+    await broker?.close();
+    exit(0);
+  };
+  // One line at a time, each one's work in XS done before the next.
   let queue = Promise.resolve();
-  createInterface({ input: process.stdin }).on("line", (line) => {
-    queue = queue.then(() => handle(line)).catch(fail);
+  const run = async (command: Command): Promise<void> => {
+    if (command.type === "sensor") running.host.sensor.set(command.value);
+    else if (command.type === "advance") {
+      if (options.clock === "virtual") await running.advance(command.ms);
+      else panel({ type: "log", line: "advance ignored: the clock is real (start with --clock virtual)" });
+    } else await stop();
+  };
+  const input = createInterface({ input: process.stdin, terminal: false });
+  input.on("line", (line) => {
+    const result = parseCommand(line);
+    if (!result.ok) panel({ type: "log", line: `stdin: ${result.error}` });
+    else if (result.command) {
+      const command = result.command;
+      queue = queue.then(() => run(command)).catch(fail);
+    }
   });
-  async function handle(line: string): Promise<void> {
-    if (line.trim() === "") return;
-    const message = JSON.parse(line) as { type?: string; value?: number; ms?: number };
-    if (message.type === "sensor") board.host.sensor.set(message.value);
-    else if (message.type === "advance") await board.advance(Number(message.ms));
-    else if (message.type === "stop") {
-      await board.stop();
-      await board.close();
-      // A moment for the DISCONNECT handed to the socket to leave before the process ends.
-      setTimeout(() => exit(0), 50);
-    } else throw new Error(`unknown stdin message: ${line}`);
-  }
+  // A test runner that goes away closes our stdin: stop rather than linger.
+  input.on("close", () => {
+    if (ndjson) queue = queue.then(stop);
+  });
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
 }
