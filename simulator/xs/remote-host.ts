@@ -30,6 +30,7 @@ export function createRemoteHost(sensorUnit: string): RemoteHost {
 
   const connect = (options: TransportOptions): Transport => {
     const id = ++lastId;
+    lastError = "closed by the device";
     const connection: Connection = { options, received: [] };
     connections.set(id, connection);
     const { host, port, secure, ca } = options;
