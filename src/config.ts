@@ -10,7 +10,7 @@ export interface Config {
   prefix: string;
   mqttUser: string;
   mqttPassword: string;
-  /** 4 (MQTT 3.1.1) or 5. */
+  /** 5 (falls back to 3.1.1 when the broker refuses it) or 4 (MQTT 3.1.1). */
   protocolVersion: number;
   /** Seconds. */
   keepalive: number;
@@ -78,7 +78,7 @@ export const FIELDS: Readonly<Record<ConfigKey, Field>> = Object.freeze({
   },
   mqttUser: { kind: "string", default: "" },
   mqttPassword: { kind: "string", default: "" },
-  protocolVersion: { kind: "integer", default: 4, min: 4, max: 5 },
+  protocolVersion: { kind: "integer", default: 5, min: 4, max: 5 },
   keepalive: { kind: "integer", default: 60, min: 0, max: 65535 },
   samplePeriod: { kind: "integer", default: 5000, min: 100, max: DAY },
   reportPeriod: { kind: "integer", default: 60000, min: 100, max: DAY },
