@@ -87,13 +87,7 @@ function installCleanup(): void {
   });
 }
 
-export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
-  const binary = findMosquitto();
-  installCleanup();
-  const host = "127.0.0.1";
-  const port = options.port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), "mosquitto-"));
-  dirs.add(dir);
+function configText(host: string, port: number, dir: string, options: MosquittoOptions): string {
   const lines = [
     `listener ${port} ${host}`,
     "allow_anonymous true",
@@ -109,14 +103,25 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       "persistence true",
       `persistence_location ${dir}/`,
       "persistence_file mosquitto.db",
-      // Saved after every change: a kill -9 (the fault tests' crash) then loses nothing.
+      // Saved after every change, so a kill -9 loses at most what changed in the last moment.
       "autosave_on_changes true",
       "autosave_interval 1",
     );
   }
   lines.push(...(options.config ?? []));
+  return lines.join("\n") + "\n";
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
+  const binary = findMosquitto();
+  installCleanup();
+  const host = "127.0.0.1";
+  let port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), "mosquitto-"));
+  dirs.add(dir);
   const configFile = join(dir, "mosquitto.conf");
-  writeFileSync(configFile, lines.join("\n") + "\n");
+  const writeConfig = (): void => writeFileSync(configFile, configText(host, port, dir, options));
+  writeConfig();
 
   let child: ChildProcess | undefined;
   let stderr = "";
@@ -156,7 +161,17 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     await gone;
   };
 
-  await launch();
+  // A free port can be taken by someone else before Mosquitto binds it: then try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 3 || !/in use/i.test((error as Error).message)) throw error;
+      port = await freePort();
+      writeConfig();
+    }
+  }
   return {
     host,
     port,
