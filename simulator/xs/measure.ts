@@ -36,6 +36,7 @@ const OFFLINE_BUDGET = 2048;
 interface OutboxView {
   bytes: number;
   messages: number;
+  inflight: number;
 }
 
 /** Runs every step and returns the report; events (pins, logs) are ignored, failures reject. */
@@ -121,18 +122,16 @@ async function publish(board: Board, count: number, qos: number): Promise<{ acce
   return JSON.parse(new TextDecoder().decode(reply)) as { accepted: number; refused: number };
 }
 
-/** The client's outbox, from its stats() as the XS side reports them. */
+/** The client's outbox, from its stats() (which spread the outbox's own) as the XS side reports them. */
 async function outbox(board: Board): Promise<OutboxView> {
-  const stats = JSON.parse(new TextDecoder().decode(await board.send(frame(ToXs.stats)))) as {
-    outbox?: OutboxView;
-    outboxBytes?: number;
-    outboxMessages?: number;
-  };
-  return stats.outbox ?? { bytes: stats.outboxBytes ?? 0, messages: stats.outboxMessages ?? 0 };
+  return JSON.parse(new TextDecoder().decode(await board.send(frame(ToXs.stats)))) as OutboxView;
 }
 
 async function drained(board: Board, check: () => void): Promise<void> {
-  await until(async () => (await outbox(board)).messages === 0, "the outbox to drain", check);
+  await until(async () => {
+    const { messages, inflight } = await outbox(board);
+    return messages === 0 && inflight === 0;
+  }, "the outbox to drain", check);
 }
 
 /** A loopback port that was free a moment ago and has nobody listening now. */
