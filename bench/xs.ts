@@ -23,6 +23,10 @@ try {
     `running app, board estimate: ${report.app.boardBytes.toLocaleString("en")} bytes, ` +
       `${report.app.withoutOutbox.toLocaleString("en")} without the ${report.app.outboxBytes}-byte outbox arena (budget 16,384)`,
   );
+  console.log("what the parts hold once built (a host that never connects; the client's includes its outbox arena):");
+  for (const part of report.parts) {
+    console.log(`  ${part.part.padEnd(9)} ${String(part.slots).padStart(4)} slots  ${String(part.chunkBytes).padStart(5)} chunk bytes  ${part.boardBytes.toLocaleString("en").padStart(6)} board bytes`);
+  }
   console.log(`heap growth across 10,000 publishes after warm-up: ${report.growth.slots} slots, ${report.growth.chunkBytes} chunk bytes`);
   const { offline } = report;
   console.log(

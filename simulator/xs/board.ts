@@ -156,6 +156,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   const bundle = await bundleForXs(options.entry ?? DEVICE_ENTRY);
   const worker = await startWorker({ name: "xs-device", handle: answer, bundle: () => bundle.code });
   await worker.evaluate(bundle.code);
+  await worker.send(frame(ToXs.host, host.sensor.unit));
 
   const settle = async (): Promise<void> => {
     for (let seen: Promise<unknown> | undefined; seen !== last; ) await (seen = last);
@@ -179,7 +180,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
     bundle,
     host,
     async start(raw) {
-      const reply = await worker.send(frame(ToXs.start, JSON.stringify(raw), host.sensor.unit));
+      const reply = await worker.send(frame(ToXs.start, JSON.stringify(raw)));
       return reply.length === 0 ? [] : (JSON.parse(new TextDecoder().decode(reply)) as string[]);
     },
     advance,

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { startBoard, type Board } from "./board.js";
 import { bundleForXs } from "./bundle.js";
 import { ToXs, frame } from "./protocol.js";
-import type { HeapFigures } from "./worker.js";
+import { startWorker, type HeapFigures } from "./worker.js";
 
 export interface Step {
   step: string;
@@ -18,13 +18,18 @@ export interface Step {
 export interface Report {
   bundleBytes: number;
   bundleMinifiedBytes: number;
-  /** Live heap once the bundle is evaluated, before the app starts (on a board: preloaded, in flash). */
+  /**
+   * Live heap once the bundle is evaluated and the host made, before the app starts (on a board the
+   * modules are preloaded in flash and the host is the board's own).
+   */
   baseline: HeapFigures;
   steps: Step[];
   /** Board estimate of what the running app holds (boot heap minus baseline), outbox arena excluded. */
   app: { boardBytes: number; outboxBytes: number; withoutOutbox: number };
   /** Heap change across 10,000 QoS 0 publishes after 1,000 of warm-up. */
   growth: { slots: number; chunkBytes: number };
+  /** What each part of the app holds once built, on a host that never connects (board estimate). */
+  parts: Array<{ part: string } & HeapFigures>;
   /** The outbox offline: QoS 1 publishes until refused. */
   offline: { budget: number; queuedAtBoot: number; accepted: number; refused: number; bytes: number; messages: number };
 }
@@ -83,6 +88,7 @@ export async function measure(broker: string): Promise<Report> {
   await board.stop();
   await board.close();
   const offline = await fillOutbox();
+  const parts = await breakdown();
 
   const minified = await bundleForXs("simulator/xs/device.ts", { minify: true });
   const appBytes = boot.heap.boardBytes - baseline.boardBytes;
@@ -94,7 +100,37 @@ export async function measure(broker: string): Promise<Report> {
     app: { boardBytes: appBytes, outboxBytes: OUTBOX_BYTES, withoutOutbox: appBytes - OUTBOX_BYTES },
     growth: { slots: burst.heap.slots - warm.slots, chunkBytes: burst.heap.chunkBytes - warm.chunkBytes },
     offline,
+    parts,
   };
+}
+
+const PARTS = ["outbox", "client", "context", "lamp", "bell", "sensor", "health", "settings"] as const;
+
+/** Builds the app's parts one by one in a fresh machine (simulator/xs/footprint.ts), heap after each. */
+async function breakdown(): Promise<Report["parts"]> {
+  const bundle = await bundleForXs("simulator/xs/footprint.ts");
+  const worker = await startWorker({ name: "xs-footprint", handle: () => new Uint8Array(0), bundle: () => bundle.code });
+  const encoder = new TextEncoder();
+  try {
+    await worker.evaluate(bundle.code);
+    await worker.send(encoder.encode("host"));
+    const parts: Report["parts"] = [];
+    let before = await worker.heap();
+    for (const part of PARTS) {
+      await worker.send(encoder.encode(part));
+      const after = await worker.heap();
+      parts.push({
+        part,
+        slots: after.slots - before.slots,
+        chunkBytes: after.chunkBytes - before.chunkBytes,
+        boardBytes: after.boardBytes - before.boardBytes,
+      });
+      before = after;
+    }
+    return parts;
+  } finally {
+    await worker.close();
+  }
 }
 
 /**

@@ -39,6 +39,8 @@ export const ToXs = Object.freeze({
   publish: 8,
   /** Measurement: the running client's outbox (JSON of client.stats()). */
   stats: 9,
+  /** Makes the remote host (sensor unit), before the app: the app's heap is measured apart from it. */
+  host: 10,
 });
 
 /** First byte of every handleCommand reply. */
