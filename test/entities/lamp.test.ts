@@ -13,7 +13,7 @@ describe("lamp entity", () => {
     for (const word of ["on", "off", "toggle", "ON", " toggle\n"]) link.deliver(COMMAND, word);
     expect(lamp.timeline().map(([, v]) => v)).toEqual([0, 1, 0, 1, 0]);
     expect(link.on(STATE).map((p) => p.text)).toEqual(["on", "off", "on", "on", "off"]);
-    expect(link.on(STATE)[0].options).toMatchObject({ qos: 1, retain: true });
+    expect(link.on(STATE)[0].options).toMatchObject({ qos: 0, retain: true, coalesce: true });
     expect(link.errors()).toEqual([]);
   });
 
