@@ -1,0 +1,859 @@
+// The MQTT session: one state machine driven by transport events, packets and one timer. It owns
+// packet ids, the in-flight window, keepalive, reconnect backoff, resubscription and the outbox.
+import type { Host, Transport } from "../host.js";
+import { Backoff } from "./backoff.js";
+import { Decoder, encode, encodeUtf8 } from "./codec/index.js";
+import type {
+  AckPacket,
+  ConnackPacket,
+  ConnectPacket,
+  Packet,
+  ProtocolError,
+  PublishPacket,
+  QoS,
+  SubackPacket,
+  SubscribePacket,
+  UnsubscribePacket,
+  WillProperties,
+} from "./codec/index.js";
+import { isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
+import type { Message, MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions } from "./link.js";
+import { Discard, EntryState, FULL, Outbox, TOO_LARGE } from "./outbox.js";
+import type { OutboxStats } from "./outbox.js";
+import { filterProblem, topicMatches, topicProblem } from "./topic.js";
+
+/** Session states; every change goes through #enter(). */
+export const ClientState = Object.freeze({
+  /** Made, not started. */
+  IDLE: 0,
+  /** The transport is opening. */
+  CONNECTING: 1,
+  /** CONNECT sent, waiting for CONNACK. */
+  CONNACK: 2,
+  CONNECTED: 3,
+  /** The link is down; the reconnect timer runs. */
+  WAITING: 4,
+  /** stop() was called. */
+  STOPPED: 5,
+});
+
+export interface ClientOptions {
+  /** mqtt://host:port or mqtts://host:port */
+  url: string;
+  clientId: string;
+  /** Default 5; falls back to 4 (3.1.1) when the broker refuses 5. */
+  protocolVersion?: 4 | 5;
+  username?: string;
+  password?: string | Uint8Array;
+  /** Seconds; 0 turns keepalive off. Default 60. */
+  keepalive?: number;
+  /** Clean start (true, the default) or resume a persistent session. */
+  clean?: boolean;
+  /** MQTT 5 session expiry in seconds; default 0 when clean, else "never". */
+  sessionExpiry?: number;
+  will?: { topic: string; payload: string | Uint8Array; qos?: QoS; retain?: boolean; properties?: WillProperties };
+  /** Outbox budget in bytes (packets + 12 bytes each). Default 16 KiB. */
+  outboxBytes?: number;
+  /** Reconnect delays in ms: min 500, max 60 000; the attempt count resets after stableAfter (30 000). */
+  reconnect?: { min?: number; max?: number; stableAfter?: number };
+  /** ms for the transport to open and the CONNACK to arrive. Default 10 000. */
+  connectTimeout?: number;
+  /** ms to wait for a PINGRESP. Default half the keepalive. */
+  pingTimeout?: number;
+  /** Our own cap on QoS 1/2 publishes awaiting acknowledgement. Default: 20 on 3.1.1, else the broker's receive maximum. */
+  maxInflight?: number;
+  /** Largest packet we accept from the broker (announced in MQTT 5). Default 65 536. */
+  maxPacketSize?: number;
+  /** Store key prefix for the persisted outbox (<= 8 characters). Default "ob". */
+  persistPrefix?: string;
+  /** Persist QoS 1/2 outbox entries through the store. Default true. */
+  persist?: boolean;
+  /** PEM CA for mqtts:// when not the host's default. */
+  ca?: string;
+  onConnect?(info: { sessionPresent: boolean; protocolVersion: 4 | 5 }): void;
+  /** A connected link went down (the client reconnects by itself unless stopped). */
+  onDisconnect?(error: MqttError): void;
+  /** Anything else worth a person's attention: refusals, failed connects, SUBACK failures. */
+  onError?(error: MqttError): void;
+  /** Every message received, after the subscription handlers. */
+  onMessage?(message: Message): void;
+}
+
+export interface SubscriptionRequest {
+  filter: string;
+  qos: QoS;
+  handler: MessageHandler;
+}
+
+/** Per-filter results of a subscribe: undefined where the broker granted it. */
+export type SubscribeDone = (results: Array<MqttError | undefined>) => void;
+
+export interface ClientStats extends OutboxStats {
+  state: number;
+  connected: boolean;
+  protocolVersion: number;
+  /** Successful CONNACKs, and links lost after one. */
+  connects: number;
+  disconnects: number;
+  /** Connect attempts that failed (transport error, timeout, refusal). */
+  failedConnects: number;
+  published: number;
+  received: number;
+  /** QoS 2 PUBLISH duplicates the broker resent and we did not deliver again. */
+  duplicates: number;
+}
+
+interface Subscription {
+  qos: QoS;
+  handler: MessageHandler;
+}
+
+interface Request {
+  packet: SubscribePacket | UnsubscribePacket;
+  done: SubscribeDone | undefined;
+}
+
+type ClientHost = Pick<Host, "clock" | "timers" | "connect" | "store" | "random" | "log">;
+
+const NO_TIME = -1;
+
+export class MqttClient implements MqttLink {
+  readonly #host: ClientHost;
+  readonly #options: ClientOptions;
+  readonly #secure: boolean;
+  readonly #hostname: string;
+  readonly #port: number;
+  readonly #outbox: Outbox;
+  readonly #backoff: Backoff;
+  readonly #decoder: Decoder;
+  readonly #tick: () => void;
+
+  #state: number = ClientState.IDLE;
+  /** Asked for in options; a refusal of 5 moves it to 4 for this client's life. */
+  #version: 4 | 5;
+  #transport: Transport | undefined;
+  /** Bumped per connection, so callbacks from a closed transport are recognised and ignored. */
+  #generation = 0;
+  #writable = true;
+  #draining = false;
+  #bytesIn = 0;
+
+  #timer: unknown = undefined;
+  #timerDue = Infinity;
+  #attemptStart = NO_TIME;
+  #retryAt = NO_TIME;
+  #connectedAt = NO_TIME;
+  #stable = false;
+  #lastSent = 0;
+  #lastReceived = 0;
+  #pingSentAt = NO_TIME;
+  #keepaliveMs: number;
+  #pingTimeoutMs: number;
+  #stopDone: (() => void) | undefined;
+
+  // What the broker told us in CONNACK (MQTT 5), with 3.1.1 defaults.
+  #window: number;
+  #maxQos = 2;
+  #brokerMaxPacket = 0;
+
+  #nextId = 0;
+  readonly #requests = new Map<number, Request>();
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #dones = new Map<number, PublishDone>();
+  /** QoS 2 packet ids received and not yet released: duplicates are acknowledged, not delivered. */
+  readonly #awaitingRelease = new Set<number>();
+
+  #connects = 0;
+  #disconnects = 0;
+  #failedConnects = 0;
+  #published = 0;
+  #received = 0;
+  #duplicates = 0;
+
+  constructor(host: ClientHost, options: ClientOptions) {
+    this.#host = host;
+    this.#options = options;
+    const url = /^(mqtts?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d{1,5}))?\/?$/.exec(options.url);
+    if (!url) throw new RangeError(`broker URL "${options.url}" is not mqtt://host:port or mqtts://host:port`);
+    this.#secure = url[1] === "mqtts";
+    this.#hostname = url[2].replace(/^\[|\]$/g, "");
+    this.#port = url[3] ? Number(url[3]) : this.#secure ? 8883 : 1883;
+    this.#version = options.protocolVersion ?? 5;
+    this.#keepaliveMs = (options.keepalive ?? 60) * 1000;
+    this.#pingTimeoutMs = options.pingTimeout ?? this.#keepaliveMs / 2;
+    this.#window = options.maxInflight ?? 20;
+    const reconnect = options.reconnect ?? {};
+    this.#backoff = new Backoff({ min: reconnect.min ?? 500, max: reconnect.max ?? 60_000 }, host.random);
+    this.#outbox = new Outbox({
+      budget: options.outboxBytes ?? 16_384,
+      store: options.persist === false ? undefined : host.store,
+      prefix: options.persistPrefix,
+      onDiscard: (seq, why) =>
+        this.#finish(
+          seq,
+          why === Discard.DROPPED
+            ? mqttError("dropped", "outbox full: this QoS 0 message was dropped for newer ones")
+            : mqttError("coalesced", "replaced in the outbox by a newer message of the same topic"),
+        ),
+    });
+    this.#decoder = new Decoder({
+      protocolVersion: this.#version,
+      maxPacketSize: options.maxPacketSize ?? 65_536,
+      onPacket: (packet) => this.#onPacket(packet),
+      onError: (error) => this.#onDecodeError(error),
+    });
+    this.#tick = () => {
+      this.#timer = undefined;
+      this.#timerDue = Infinity;
+      this.#onTimer();
+    };
+  }
+
+  get connected(): boolean {
+    return this.#state === ClientState.CONNECTED;
+  }
+
+  get state(): number {
+    return this.#state;
+  }
+
+  get protocolVersion(): 4 | 5 {
+    return this.#version;
+  }
+
+  /** Connects, and keeps reconnecting until stop(). */
+  start(): void {
+    if (this.#state !== ClientState.IDLE && this.#state !== ClientState.STOPPED) return;
+    this.#backoff.reset();
+    this.#open();
+  }
+
+  /** Sends DISCONNECT when connected (no will), closes, and stops reconnecting. */
+  stop(done?: () => void): void {
+    if (this.#state === ClientState.CONNECTED) {
+      this.#write(encode({ cmd: "disconnect", reasonCode: 0 }, this.#version));
+    }
+    this.#stopDone = done;
+    this.#enter(ClientState.STOPPED);
+  }
+
+  publish(
+    topic: string,
+    payload: string | Uint8Array,
+    options?: PublishOptions,
+    done?: PublishDone,
+  ): MqttError | undefined {
+    const problem = topicProblem(topic);
+    if (problem) return mqttError("invalid-topic", `cannot publish: ${problem}`);
+    const wanted = options?.qos ?? 0;
+    const qos = (wanted > this.#maxQos ? this.#maxQos : wanted) as QoS;
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(
+        {
+          cmd: "publish",
+          topic,
+          payload: typeof payload === "string" ? encodeUtf8(payload) : payload,
+          qos,
+          dup: false,
+          retain: options?.retain === true,
+          // A placeholder: the real id is written in when the packet goes out.
+          messageId: qos > 0 ? 1 : undefined,
+          properties: this.#version === 5 ? options?.properties : undefined,
+        },
+        this.#version,
+      );
+    } catch (error) {
+      return mqttError("invalid-message", `cannot publish to "${topic}": ${(error as Error).message}`);
+    }
+    if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
+      return mqttError("too-large", `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`);
+    }
+    this.#published++;
+    // QoS 0 with nothing queued ahead of it goes straight out: no need to hold it.
+    if (qos === 0 && this.#state === ClientState.CONNECTED && this.#writable && this.#outbox.nextQueued() < 0) {
+      this.#write(bytes);
+      done?.(undefined);
+      return undefined;
+    }
+    const seq = this.#outbox.add(bytes, qos, options?.coalesce === true, this.#version);
+    if (seq === TOO_LARGE) {
+      return mqttError("too-large", `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`);
+    }
+    if (seq === FULL) {
+      return mqttError(
+        "outbox-full",
+        `outbox full (${this.#outbox.bytesUsed} of ${this.#outbox.budget} bytes): QoS ${qos} message to "${topic}" refused`,
+      );
+    }
+    if (done) this.#dones.set(seq, done);
+    this.#drain();
+    return undefined;
+  }
+
+  subscribe(filter: string, qos: QoS, handler: MessageHandler, done?: SubscribeDone): MqttError | undefined {
+    return this.subscribeMany([{ filter, qos, handler }], done);
+  }
+
+  /** Subscribes to several filters in one SUBSCRIBE; `done` gets one result per filter. */
+  subscribeMany(requests: SubscriptionRequest[], done?: SubscribeDone): MqttError | undefined {
+    if (requests.length === 0) return mqttError("invalid-filter", "cannot subscribe: no filter given");
+    for (const request of requests) {
+      const problem = filterProblem(request.filter);
+      if (problem) return mqttError("invalid-filter", `cannot subscribe: ${problem}`);
+    }
+    for (const request of requests) {
+      this.#subscriptions.set(request.filter, { qos: request.qos, handler: request.handler });
+    }
+    return this.#request(
+      {
+        cmd: "subscribe",
+        messageId: 0,
+        subscriptions: requests.map((request) => ({ topic: request.filter, qos: request.qos })),
+      },
+      done,
+    );
+  }
+
+  unsubscribe(filter: string): void {
+    if (!this.#subscriptions.delete(filter)) return;
+    this.#request({ cmd: "unsubscribe", messageId: 0, unsubscriptions: [filter] }, undefined);
+  }
+
+  stats(): ClientStats {
+    return {
+      ...this.#outbox.stats(),
+      state: this.#state,
+      connected: this.connected,
+      protocolVersion: this.#version,
+      connects: this.#connects,
+      disconnects: this.#disconnects,
+      failedConnects: this.#failedConnects,
+      published: this.#published,
+      received: this.#received,
+      duplicates: this.#duplicates,
+    };
+  }
+
+  // ---- the state machine ----
+
+  /** The one place states change, with each state's entry actions. */
+  #enter(next: number, error?: MqttError, retryIn?: number): void {
+    const previous = this.#state;
+    this.#state = next;
+    if (next === ClientState.CONNECTING) {
+      this.#attemptStart = this.#host.clock.now();
+    } else if (next === ClientState.CONNECTED) {
+      const now = this.#host.clock.now();
+      this.#connectedAt = this.#lastSent = this.#lastReceived = now;
+      this.#pingSentAt = NO_TIME;
+      this.#stable = false;
+      this.#connects++;
+    } else if (next === ClientState.WAITING || next === ClientState.STOPPED) {
+      this.#close();
+      if (previous === ClientState.CONNECTED) {
+        this.#disconnects++;
+        if (error) this.#options.onDisconnect?.(error);
+      } else if (previous === ClientState.CONNECTING || previous === ClientState.CONNACK) {
+        this.#failedConnects++;
+        if (error) this.#options.onError?.(error);
+      }
+      if (next === ClientState.WAITING) {
+        this.#retryAt = this.#host.clock.now() + (retryIn ?? this.#backoff.next());
+      } else {
+        this.#clearTimer();
+        const done = this.#stopDone;
+        this.#stopDone = undefined;
+        done?.();
+        return;
+      }
+    }
+    // Each state has its own deadlines: forget the last state's timer.
+    this.#clearTimer();
+    this.#schedule();
+  }
+
+  #open(): void {
+    this.#enter(ClientState.CONNECTING);
+    const generation = ++this.#generation;
+    const mine = () => generation === this.#generation;
+    this.#writable = true;
+    this.#bytesIn = 0;
+    this.#decoder.reset();
+    this.#decoder.protocolVersion = this.#version;
+    try {
+      this.#transport = this.#host.connect({
+        host: this.#hostname,
+        port: this.#port,
+        secure: this.#secure,
+        ca: this.#options.ca,
+        onConnect: () => mine() && this.#onTransportConnect(),
+        onReadable: () => mine() && this.#onReadable(),
+        onWritable: () => {
+          if (!mine()) return;
+          this.#writable = true;
+          this.#drain();
+        },
+        onError: (reason) => mine() && this.#onTransportError(reason),
+      });
+    } catch (error) {
+      this.#linkDown(mqttError("connect-failed", `cannot connect to ${this.#options.url}: ${(error as Error).message}`));
+    }
+  }
+
+  #close(): void {
+    this.#generation++;
+    const transport = this.#transport;
+    this.#transport = undefined;
+    transport?.close();
+    this.#pingSentAt = NO_TIME;
+  }
+
+  /** The link failed: close and wait for the next attempt. */
+  #linkDown(error: MqttError, retryIn?: number): void {
+    if (this.#state === ClientState.STOPPED || this.#state === ClientState.WAITING) return;
+    this.#enter(ClientState.WAITING, error, retryIn);
+  }
+
+  #onTransportConnect(): void {
+    if (this.#state !== ClientState.CONNECTING) return;
+    this.#write(encode(this.#connectPacket()));
+    this.#enter(ClientState.CONNACK);
+  }
+
+  #onTransportError(reason: string): void {
+    // A broker that only speaks 3.1.1 may just hang up on a version 5 CONNECT.
+    if (this.#state === ClientState.CONNACK && this.#version === 5 && this.#bytesIn === 0 && this.#connects === 0) {
+      this.#fallBack();
+      return;
+    }
+    const where = this.#state === ClientState.CONNECTED ? "link lost" : `cannot connect to ${this.#options.url}`;
+    this.#linkDown(mqttError("transport", `${where}: ${reason}`));
+  }
+
+  #onReadable(): void {
+    const generation = this.#generation;
+    for (;;) {
+      const transport = this.#transport;
+      if (!transport || generation !== this.#generation) return;
+      const chunk = transport.read();
+      if (!chunk) return;
+      if (this.#bytesIn === 0 && this.#state === ClientState.CONNACK && this.#decoder.protocolVersion === 5) {
+        // A 3.1.1 CONNACK (remaining length 2) to our version 5 CONNECT: read it as 3.1.1.
+        if (chunk[0] === 0x20 && chunk[1] === 0x02) this.#decoder.protocolVersion = 4;
+      }
+      this.#bytesIn += chunk.length;
+      this.#lastReceived = this.#host.clock.now();
+      this.#decoder.feed(chunk);
+    }
+  }
+
+  #onDecodeError(error: ProtocolError): void {
+    this.#linkDown(mqttError("protocol", `the broker sent a bad packet: ${error.message}`, error.reasonCode));
+  }
+
+  #onTimer(): void {
+    const now = this.#host.clock.now();
+    const state = this.#state;
+    if (state === ClientState.CONNECTING || state === ClientState.CONNACK) {
+      if (now >= this.#attemptStart + this.#connectTimeout()) {
+        const what = state === ClientState.CONNECTING ? "the connection did not open" : "no CONNACK came";
+        this.#linkDown(mqttError("timeout", `cannot connect to ${this.#options.url}: ${what} within ${this.#connectTimeout()} ms`));
+        return;
+      }
+    } else if (state === ClientState.WAITING) {
+      if (now >= this.#retryAt) {
+        this.#open();
+        return;
+      }
+    } else if (state === ClientState.CONNECTED) {
+      if (!this.#stable && now >= this.#connectedAt + this.#stableAfter()) {
+        this.#stable = true;
+        this.#backoff.reset();
+      }
+      if (this.#keepaliveMs > 0) {
+        if (this.#pingSentAt !== NO_TIME) {
+          if (now >= this.#pingSentAt + this.#pingTimeoutMs) {
+            this.#linkDown(mqttError("keepalive", `link dead: no answer to PINGREQ within ${this.#pingTimeoutMs} ms`));
+            return;
+          }
+        } else if (now >= Math.min(this.#lastSent, this.#lastReceived) + this.#keepaliveMs) {
+          this.#write(encode({ cmd: "pingreq" }));
+          this.#pingSentAt = now;
+        }
+      }
+    }
+    this.#schedule();
+  }
+
+  /** Arms the one timer for the nearest deadline of the current state. */
+  #schedule(): void {
+    const due = this.#deadline();
+    if (due === Infinity || due >= this.#timerDue) return;
+    this.#clearTimer();
+    this.#timerDue = due;
+    this.#timer = this.#host.timers.set(this.#tick, Math.max(0, due - this.#host.clock.now()));
+  }
+
+  #deadline(): number {
+    switch (this.#state) {
+      case ClientState.CONNECTING:
+      case ClientState.CONNACK:
+        return this.#attemptStart + this.#connectTimeout();
+      case ClientState.WAITING:
+        return this.#retryAt;
+      case ClientState.CONNECTED: {
+        let due = this.#stable ? Infinity : this.#connectedAt + this.#stableAfter();
+        if (this.#keepaliveMs > 0) {
+          const keepalive =
+            this.#pingSentAt !== NO_TIME
+              ? this.#pingSentAt + this.#pingTimeoutMs
+              : Math.min(this.#lastSent, this.#lastReceived) + this.#keepaliveMs;
+          if (keepalive < due) due = keepalive;
+        }
+        return due;
+      }
+      default:
+        return Infinity;
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#host.timers.clear(this.#timer);
+    this.#timer = undefined;
+    this.#timerDue = Infinity;
+  }
+
+  #connectTimeout(): number {
+    return this.#options.connectTimeout ?? 10_000;
+  }
+
+  #stableAfter(): number {
+    return this.#options.reconnect?.stableAfter ?? 30_000;
+  }
+
+  #fallBack(): void {
+    this.#host.log(`mqtt: ${this.#options.url} does not speak MQTT 5; using 3.1.1`);
+    this.#version = 4;
+    // Not an error anyone must act on: try again at once.
+    this.#enter(ClientState.WAITING, undefined, 0);
+  }
+
+  // ---- packets ----
+
+  #onPacket(packet: Packet): void {
+    if (this.#state === ClientState.CONNACK) {
+      if (packet.cmd === "connack") this.#onConnack(packet);
+      else this.#linkDown(mqttError("protocol", `the broker sent ${packet.cmd.toUpperCase()} before CONNACK`));
+      return;
+    }
+    if (this.#state !== ClientState.CONNECTED) return;
+    switch (packet.cmd) {
+      case "publish":
+        this.#onPublish(packet);
+        break;
+      case "puback":
+      case "pubrec":
+      case "pubcomp":
+        this.#onAck(packet);
+        break;
+      case "pubrel":
+        this.#awaitingRelease.delete(packet.messageId);
+        this.#write(encode({ cmd: "pubcomp", messageId: packet.messageId }, this.#version));
+        break;
+      case "suback":
+        this.#onSuback(packet);
+        break;
+      case "unsuback":
+        this.#requests.delete(packet.messageId);
+        break;
+      case "pingresp":
+        this.#pingSentAt = NO_TIME;
+        break;
+      case "disconnect": {
+        const code = packet.reasonCode ?? 0;
+        const why = packet.properties?.reasonString;
+        this.#linkDown(
+          mqttError("disconnected", `the broker disconnected us: ${reasonSentence(code, 5)}${why ? ` (${why})` : ""}`, code),
+        );
+        break;
+      }
+      default:
+        this.#linkDown(mqttError("protocol", `the broker sent an unexpected ${packet.cmd.toUpperCase()}`));
+    }
+  }
+
+  #onConnack(packet: ConnackPacket): void {
+    const v4 = this.#decoder.protocolVersion !== 5;
+    const code = (v4 ? packet.returnCode : packet.reasonCode) ?? 0;
+    if (code !== 0) {
+      if (this.#version === 5 && ((v4 && code === 1) || (!v4 && code === 0x84))) {
+        this.#fallBack();
+        return;
+      }
+      const version = v4 ? 4 : 5;
+      const why = packet.properties?.reasonString;
+      const error = mqttError(
+        "refused",
+        `broker refused: ${reasonSentence(code, version, true)}${why ? ` (${why})` : ""}`,
+        code,
+      );
+      this.#linkDown(error, isPermanentRefusal(code, version) ? this.#backoff.longest() : undefined);
+      return;
+    }
+    const properties = packet.properties;
+    // A 3.1.1 broker cannot announce its limit; Mosquitto's is 20 and it silently drops QoS 2
+    // beyond it, so 20 (mosquitto_pub's own default) unless told otherwise.
+    const ours = this.#options.maxInflight ?? (v4 ? 20 : 65_535);
+    this.#window = Math.min(ours, properties?.receiveMaximum ?? 65_535);
+    this.#maxQos = properties?.maximumQoS ?? 2;
+    this.#brokerMaxPacket = properties?.maximumPacketSize ?? 0;
+    if (properties?.serverKeepAlive !== undefined) {
+      this.#keepaliveMs = properties.serverKeepAlive * 1000;
+      this.#pingTimeoutMs = this.#options.pingTimeout ?? this.#keepaliveMs / 2;
+    }
+    this.#enter(ClientState.CONNECTED);
+    const sessionPresent = packet.sessionPresent === true;
+    if (!sessionPresent) this.#awaitingRelease.clear();
+    // Requests never acknowledged go again with their ids; a lost session gets every subscription back.
+    const pending = new Set<string>();
+    for (const request of this.#requests.values()) {
+      if (request.packet.cmd === "subscribe") for (const s of request.packet.subscriptions) pending.add(s.topic);
+      this.#write(encode(request.packet, this.#version));
+    }
+    if (!sessionPresent) {
+      const subscriptions = [];
+      for (const [filter, subscription] of this.#subscriptions) {
+        if (!pending.has(filter)) subscriptions.push({ topic: filter, qos: subscription.qos });
+      }
+      if (subscriptions.length > 0) this.#request({ cmd: "subscribe", messageId: 0, subscriptions }, undefined);
+    }
+    this.#outbox.requeue((id) => this.#write(encode({ cmd: "pubrel", messageId: id }, this.#version)));
+    this.#options.onConnect?.({ sessionPresent, protocolVersion: this.#version });
+    this.#drain();
+  }
+
+  #onPublish(packet: PublishPacket): void {
+    this.#received++;
+    const id = packet.messageId ?? 0;
+    if (packet.qos === 2) {
+      if (this.#awaitingRelease.has(id)) {
+        this.#duplicates++;
+      } else {
+        this.#awaitingRelease.add(id);
+        this.#deliver(packet);
+      }
+      this.#write(encode({ cmd: "pubrec", messageId: id }, this.#version));
+      return;
+    }
+    this.#deliver(packet);
+    if (packet.qos === 1) this.#write(encode({ cmd: "puback", messageId: id }, this.#version));
+  }
+
+  #deliver(packet: PublishPacket): void {
+    const message: Message = {
+      topic: packet.topic,
+      payload: typeof packet.payload === "string" ? encodeUtf8(packet.payload) : packet.payload,
+      qos: packet.qos,
+      retain: packet.retain,
+      dup: packet.dup,
+    };
+    if (packet.properties) message.properties = packet.properties;
+    try {
+      for (const [filter, subscription] of this.#subscriptions) {
+        if (topicMatches(filter, message.topic)) subscription.handler(message);
+      }
+      this.#options.onMessage?.(message);
+    } catch (error) {
+      this.#options.onError?.(
+        mqttError("handler", `a message handler for "${message.topic}" threw: ${(error as Error).message}`),
+      );
+    }
+  }
+
+  #onAck(packet: AckPacket): void {
+    const at = this.#outbox.findId(packet.messageId);
+    const state = at < 0 ? EntryState.FREE : this.#outbox.state(at);
+    const code = packet.reasonCode ?? 0;
+    if (packet.cmd === "pubrec") {
+      if (state === EntryState.SENT && this.#outbox.qos(at) === 2) {
+        if (code >= 0x80) {
+          this.#complete(at, mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code));
+          return;
+        }
+        this.#outbox.markReleased(at);
+      }
+      // Also for an unknown id: the broker waits for PUBREL to free it.
+      this.#write(encode({ cmd: "pubrel", messageId: packet.messageId }, this.#version));
+      return;
+    }
+    const expected = packet.cmd === "puback" ? EntryState.SENT : EntryState.RELEASED;
+    if (state !== expected || (packet.cmd === "puback") !== (this.#outbox.qos(at) === 1)) return;
+    this.#complete(
+      at,
+      code >= 0x80 ? mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined,
+    );
+  }
+
+  #onSuback(packet: SubackPacket): void {
+    const request = this.#requests.get(packet.messageId);
+    if (!request || request.packet.cmd !== "subscribe") return;
+    this.#requests.delete(packet.messageId);
+    const results: Array<MqttError | undefined> = [];
+    let failed: MqttError | undefined;
+    request.packet.subscriptions.forEach((subscription, i) => {
+      const code = packet.granted[i] ?? 0x80;
+      if (code < 0x80) {
+        results.push(undefined);
+        return;
+      }
+      // Not granted: forget it, so it is not sent again after every reconnect.
+      this.#subscriptions.delete(subscription.topic);
+      failed = mqttError(
+        "subscribe-refused",
+        `subscription to "${subscription.topic}" refused: ${reasonSentence(code, this.#version)}`,
+        code,
+      );
+      results.push(failed);
+    });
+    if (request.done) request.done(results);
+    else if (failed) this.#options.onError?.(failed);
+  }
+
+  /** Queues a SUBSCRIBE or UNSUBSCRIBE with a fresh id; sent now if connected, else at connect. */
+  #request(packet: SubscribePacket | UnsubscribePacket, done: SubscribeDone | undefined): MqttError | undefined {
+    const id = this.#allocateId();
+    if (id === 0) return mqttError("no-packet-id", "every packet id is in use; try again when some are acknowledged");
+    packet.messageId = id;
+    this.#requests.set(id, { packet, done });
+    if (this.#state === ClientState.CONNECTED) this.#write(encode(packet, this.#version));
+    return undefined;
+  }
+
+  // ---- sending ----
+
+  /** Sends queued publishes in order while the link takes them and the in-flight window allows. */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#state === ClientState.CONNECTED && this.#writable) {
+        const at = this.#outbox.nextQueued();
+        if (at < 0) break;
+        let qos = this.#outbox.qos(at);
+        if (qos > 0 && this.#outbox.inflight >= this.#window) break;
+        let id = 0;
+        if (qos > 0) {
+          id = this.#outbox.id(at) || this.#allocateId();
+          if (id === 0) break;
+        }
+        if (qos > this.#maxQos && this.#outbox.id(at) === 0 && this.#maxQos === 1) {
+          this.#outbox.downgrade(at);
+          qos = 1;
+        }
+        let bytes = this.#outbox.markSent(at, id);
+        if (this.#outbox.version(at) !== this.#version || qos > this.#maxQos) {
+          bytes = this.#transcode(bytes, this.#outbox.version(at));
+          if (qos > this.#maxQos) qos = 0;
+        } else {
+          // The transport may hold on to what it is given; the arena moves on.
+          bytes = bytes.slice();
+        }
+        if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
+          const size = bytes.length;
+          this.#complete(at, mqttError("too-large", `the message is ${size} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
+          continue;
+        }
+        this.#write(bytes);
+        if (qos === 0) this.#complete(at, undefined);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Re-encodes a queued packet for the link's version and QoS limit (after a fallback or a new broker). */
+  #transcode(bytes: Uint8Array, from: number): Uint8Array {
+    let packet: PublishPacket | undefined;
+    const decoder = new Decoder({
+      protocolVersion: from as 4 | 5,
+      maxPacketSize: bytes.length,
+      onPacket: (decoded) => {
+        if (decoded.cmd === "publish") packet = decoded;
+      },
+      onError: () => undefined,
+    });
+    decoder.feed(bytes);
+    if (!packet) return bytes.slice();
+    if (this.#version !== 5) delete packet.properties;
+    if (packet.qos > this.#maxQos) {
+      packet.qos = this.#maxQos as QoS;
+      if (packet.qos === 0) delete packet.messageId;
+    }
+    return encode(packet, this.#version);
+  }
+
+  /** Removes a finished entry and reports to its publisher. */
+  #complete(at: number, error: MqttError | undefined): void {
+    this.#finish(this.#outbox.remove(at), error);
+    if (!this.#draining) this.#drain();
+  }
+
+  #finish(seq: number, error: MqttError | undefined): void {
+    const done = this.#dones.get(seq);
+    if (!done) return;
+    this.#dones.delete(seq);
+    done(error);
+  }
+
+  #write(bytes: Uint8Array): void {
+    const transport = this.#transport;
+    if (!transport) return;
+    this.#lastSent = this.#host.clock.now();
+    if (!transport.write(bytes)) this.#writable = false;
+  }
+
+  /** The next packet id not held by a request or an outbox entry (1..65535, wrapping). */
+  #allocateId(): number {
+    for (let tries = 0; tries < 65_535; tries++) {
+      this.#nextId = this.#nextId >= 65_535 ? 1 : this.#nextId + 1;
+      const id = this.#nextId;
+      if (!this.#requests.has(id) && !this.#outbox.holdsId(id)) return id;
+    }
+    return 0;
+  }
+
+  #connectPacket(): ConnectPacket {
+    const options = this.#options;
+    const clean = options.clean !== false;
+    const packet: ConnectPacket = {
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: this.#version,
+      clean,
+      keepalive: options.keepalive ?? 60,
+      clientId: options.clientId,
+    };
+    if (options.username !== undefined) packet.username = options.username;
+    if (options.password !== undefined) packet.password = options.password;
+    if (options.will) {
+      const will = options.will;
+      packet.will = {
+        topic: will.topic,
+        payload: typeof will.payload === "string" ? encodeUtf8(will.payload) : will.payload,
+        qos: will.qos ?? 0,
+        retain: will.retain === true,
+      };
+      if (this.#version === 5 && will.properties) packet.will.properties = will.properties;
+    }
+    if (this.#version === 5) {
+      packet.properties = {
+        sessionExpiryInterval: options.sessionExpiry ?? (clean ? 0 : 0xffffffff),
+        // Bounds the QoS 2 ids we must remember until PUBREL.
+        receiveMaximum: 64,
+        maximumPacketSize: options.maxPacketSize ?? 65_536,
+      };
+    }
+    return packet;
+  }
+}

@@ -1,0 +1,398 @@
+// Byte-exact exchanges with a scripted broker for the session's corner cases.
+import mqttPacket from "mqtt-packet";
+import { ClientState } from "../../src/mqtt/client.js";
+import type { Message, MqttError } from "../../src/mqtt/link.js";
+import { CONNACK, CONNACK_RESUMED, CONNECT_V4, CONNECT_V4_PERSISTENT, hex, scripted } from "./fake-broker.js";
+
+function frame(packet: object, protocolVersion = 4): string {
+  return hex(mqttPacket.generate(packet as mqttPacket.Packet, { protocolVersion }));
+}
+
+describe("connecting", () => {
+  test("sends CONNECT on open and reports CONNACK", () => {
+    const s = scripted();
+    s.client.start();
+    expect(s.client.state).toBe(ClientState.CONNECTING);
+    s.link().open();
+    expect(s.link().take()).toEqual([CONNECT_V4]);
+    s.link().send(CONNACK);
+    expect(s.client.connected).toBe(true);
+    expect(s.connects).toEqual([{ sessionPresent: false, protocolVersion: 4 }]);
+  });
+
+  test("a version 5 CONNECT carries will, credentials and session expiry, byte for byte", () => {
+    const s = scripted({
+      protocolVersion: 5,
+      clean: false,
+      sessionExpiry: 300,
+      username: "u",
+      password: "p",
+      will: { topic: "st", payload: "offline", qos: 1, retain: true, properties: { willDelayInterval: 2 } },
+    });
+    s.client.start();
+    s.link().open();
+    const expected = frame(
+      {
+        cmd: "connect",
+        protocolId: "MQTT",
+        protocolVersion: 5,
+        clean: false,
+        keepalive: 10,
+        clientId: "c1",
+        username: "u",
+        password: Buffer.from("p"),
+        will: { topic: "st", payload: Buffer.from("offline"), qos: 1, retain: true, properties: { willDelayInterval: 2 } },
+        properties: { sessionExpiryInterval: 300, receiveMaximum: 64, maximumPacketSize: 65536 },
+      },
+      5,
+    );
+    expect(s.link().take()).toEqual([expected]);
+  });
+
+  test("v5 -> 3.1.1 fallback: a 3.1.1 CONNACK 'unacceptable protocol version' retries at once with 3.1.1", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    expect(s.link().take()[0].slice(0, 20)).toBe("101c00044d5154540502"); // a version 5 CONNECT
+    s.link().send("20020001");
+    expect(s.link().closed).toBe(true);
+    expect(s.errors).toEqual([]);
+    s.clock.advance(0);
+    expect(s.links).toHaveLength(2);
+    s.link().open();
+    expect(s.link().take()).toEqual([CONNECT_V4]);
+    s.link().send(CONNACK);
+    expect(s.connects).toEqual([{ sessionPresent: false, protocolVersion: 4 }]);
+  });
+
+  test("v5 -> 3.1.1 fallback also when the broker hangs up on a version 5 CONNECT", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    s.link().fail();
+    s.clock.advance(0);
+    s.link().open();
+    expect(s.link().take()).toEqual([CONNECT_V4]);
+  });
+
+  test("a v5 broker's receive maximum, maximum QoS and maximum packet size are honoured", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    // CONNACK: receive maximum 2, maximum QoS 1, maximum packet size 40.
+    s.link().send("200d0000 0a 210002 2401 27 00000028");
+    const results: Array<MqttError | undefined> = [];
+    for (let i = 0; i < 4; i++) s.client.publish("t", `m${i}`, { qos: 2 }, (e) => results.push(e));
+    const sent = s.link().take();
+    expect(sent).toEqual([frame({ cmd: "publish", topic: "t", payload: "m0", qos: 1, messageId: 1 }, 5), frame({ cmd: "publish", topic: "t", payload: "m1", qos: 1, messageId: 2 }, 5)]);
+    expect(s.client.publish("t", "x".repeat(40), { qos: 1 })).toMatchObject({ code: "too-large" });
+    s.link().send("40020001");
+    expect(results).toEqual([undefined]);
+    expect(s.link().take()).toEqual([frame({ cmd: "publish", topic: "t", payload: "m2", qos: 1, messageId: 3 }, 5)]);
+  });
+
+  test.each([
+    ["20020004", 4, "broker refused: bad user name or password", true],
+    ["20020005", 4, "broker refused: not authorized", true],
+    ["20020003", 4, "broker refused: server unavailable", false],
+    ["2003008700", 5, "broker refused: not authorized", true],
+    ["2003008600", 5, "broker refused: bad user name or password", true],
+  ] as const)("CONNACK refusal %s becomes a sentence and a sensible retry", (bytes, version, sentence, permanent) => {
+    const s = scripted({ protocolVersion: version });
+    s.client.start();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      s.link().open();
+      s.link().take();
+      s.link().send(bytes);
+      expect(s.link().closed).toBe(true);
+      const gap = (s.clock.nextDue() as number) - s.clock.now();
+      // Bad credentials wait at least half the cap every time; a busy server backs off from the floor.
+      if (permanent) expect(gap).toBeGreaterThanOrEqual(15_000);
+      else expect(gap).toBeLessThanOrEqual(1000 * 2 ** attempt);
+      s.clock.advance(gap);
+    }
+    expect(s.errors).toHaveLength(5);
+    expect(s.errors[0]).toMatchObject({ code: "refused", message: sentence });
+    expect(s.client.connected).toBe(false);
+  });
+
+  test("no CONNACK within the connect timeout: close and retry", () => {
+    const s = scripted({ connectTimeout: 5000 });
+    s.client.start();
+    s.link().open();
+    s.clock.advance(4999);
+    expect(s.link().closed).toBe(false);
+    s.clock.advance(1);
+    expect(s.link().closed).toBe(true);
+    expect(s.errors[0].message).toMatch(/no CONNACK came within 5000 ms/);
+  });
+});
+
+describe("publishing", () => {
+  function connected(options = {}) {
+    const s = scripted(options);
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().take();
+    return s;
+  }
+
+  test("QoS 0, 1 and 2 flows, with completion per QoS", () => {
+    const s = connected();
+    const done: string[] = [];
+    s.client.publish("t", "a", { qos: 0 }, (e) => done.push(`0:${e?.code}`));
+    s.client.publish("t", "x", { qos: 1, retain: true }, (e) => done.push(`1:${e?.code}`));
+    s.client.publish("t", "y", { qos: 2 }, (e) => done.push(`2:${e?.code}`));
+    expect(s.link().take()).toEqual(["30040001" + "7461", "3306000174000178", "3406000174000279"]);
+    expect(done).toEqual(["0:undefined"]);
+    s.link().send("40020001");
+    s.link().send("50020002");
+    expect(s.link().take()).toEqual(["62020002"]);
+    expect(done).toEqual(["0:undefined", "1:undefined"]);
+    s.link().send("70020002");
+    expect(done).toEqual(["0:undefined", "1:undefined", "2:undefined"]);
+    expect(s.client.stats()).toMatchObject({ messages: 0, inflight: 0, bytes: 0 });
+  });
+
+  test("DUP retransmission of unacknowledged QoS 1/2 and PUBREL when the session resumes", () => {
+    const s = scripted({ clean: false });
+    s.client.start();
+    s.link().open();
+    expect(s.link().take()).toEqual([CONNECT_V4_PERSISTENT]);
+    s.link().send(CONNACK);
+    s.client.publish("t", "x", { qos: 1 });
+    s.client.publish("t", "y", { qos: 2 });
+    s.client.publish("t", "z", { qos: 2 });
+    expect(s.link().take()).toEqual(["3206000174000178", "3406000174000279", "340600017400037a"]);
+    s.link().send("50020003"); // PUBREC for z: it now waits for PUBCOMP
+    expect(s.link().take()).toEqual(["62020003"]);
+    s.link().fail();
+    expect(s.disconnects[0]).toMatchObject({ code: "transport", message: "link lost: connection closed by peer" });
+    s.client.publish("t", "w", { qos: 1 }); // offline: queued behind the others
+    s.clock.advance(1000);
+    s.link().open();
+    s.link().take();
+    s.link().send(CONNACK_RESUMED);
+    // Same ids, DUP set; the released one gets its PUBREL again; then the new message.
+    expect(s.link().take()).toEqual(["62020003", "3a06000174000178", "3c06000174000279", "3206000174000477"]);
+    expect(s.connects[1]).toEqual({ sessionPresent: true, protocolVersion: 4 });
+  });
+
+  test("outbox drains in order after a reconnect, within the in-flight window", () => {
+    const s = scripted({ maxInflight: 2 });
+    s.client.start();
+    for (let i = 0; i < 4; i++) s.client.publish("t", String(i), { qos: 1 });
+    s.client.publish("t", "q0", { qos: 0 });
+    s.link().open();
+    s.link().send(CONNACK);
+    expect(s.link().take()).toEqual([CONNECT_V4, "3206000174000130", "3206000174000231"]);
+    s.link().send("40020001");
+    expect(s.link().take()).toEqual(["3206000174000332"]);
+    s.link().send("40020002");
+    s.link().send("40020003");
+    expect(s.link().take()).toEqual(["3206000174000433", "300500017471" + "30"]);
+  });
+
+  test("packet ids wrap from 65535 to 1 and skip ids still in use", () => {
+    const s = connected({ maxInflight: 8 });
+    const ids: number[] = [];
+    const idOf = (frame: string) => parseInt(frame.slice(10, 14), 16);
+    // Id 3 is never acknowledged, and a SUBSCRIBE holds another: neither may be reused.
+    for (let n = 0; n < 65_540; n++) {
+      s.client.publish("t", "x", { qos: 1 });
+      const sent = s.link().take().find((f) => f.startsWith("32")) as string;
+      const id = idOf(sent);
+      ids.push(id);
+      if (n === 65_530) s.client.subscribe("a", 0, () => undefined);
+      if (id !== 3) s.link().send("4002" + sent.slice(10, 14));
+    }
+    const subscribeId = 65_532;
+    expect(ids.slice(0, 4)).toEqual([1, 2, 3, 4]);
+    expect(ids.slice(65_529, 65_540)).toEqual([65_530, 65_531, 65_533, 65_534, 65_535, 1, 2, 4, 5, 6, 7]);
+    expect(ids).not.toContain(subscribeId);
+    expect(s.client.stats().inflight).toBe(1);
+  });
+
+  test("while the transport pushes back, publishes wait in the outbox and go on onWritable", () => {
+    const s = connected();
+    s.link().full = true;
+    s.client.publish("t", "1", { qos: 1 });
+    s.client.publish("t", "2", { qos: 0 });
+    expect(s.link().take()).toEqual(["3206000174000131"]);
+    expect(s.client.stats().messages).toBe(2);
+    s.link().full = false;
+    s.link().options.onWritable();
+    expect(s.link().take()).toEqual(["300400017432"]);
+  });
+
+  test("refuses invalid topics and QoS 1 beyond the outbox budget with sentences", () => {
+    const s = scripted({ outboxBytes: 100 });
+    expect(s.client.publish("a/+", "x")).toMatchObject({ code: "invalid-topic" });
+    expect(s.client.publish("t", "x".repeat(50), { qos: 1 })).toBeUndefined();
+    expect(s.client.publish("t", "x".repeat(50), { qos: 1 })).toMatchObject({
+      code: "outbox-full",
+      message: expect.stringMatching(/^outbox full \(\d+ of 100 bytes\): QoS 1 message to "t" refused$/),
+    });
+  });
+});
+
+describe("receiving", () => {
+  test("QoS 2 exactly once: a duplicate PUBLISH and a duplicate PUBREL deliver nothing twice", () => {
+    const s = scripted();
+    const got: Message[] = [];
+    s.client.subscribe("t/#", 2, (m) => got.push(m));
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    expect(s.link().take()).toEqual([CONNECT_V4, "8206000100017402".replace("00017402", "0001742f23") .replace("8206", "8208") + "02"].map((x) => x).slice(0, 1).concat([frame({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "t/#", qos: 2 }] })]));
+    s.link().send("9003000102");
+    s.link().send("3408 0003 742f61 0005 68"); // QoS 2, id 5, "t/a" "h"
+    expect(s.link().take()).toEqual(["50020005"]);
+    s.link().send("3c08 0003 742f61 0005 68"); // the broker resends it (DUP)
+    expect(s.link().take()).toEqual(["50020005"]);
+    expect(got).toHaveLength(1);
+    s.link().send("62020005");
+    expect(s.link().take()).toEqual(["70020005"]);
+    s.link().send("62020005");
+    expect(s.link().take()).toEqual(["70020005"]);
+    s.link().send("3408 0003 742f61 0005 69"); // id 5 again after release: a new message
+    expect(got.map((m) => Buffer.from(m.payload).toString())).toEqual(["h", "i"]);
+    expect(got[0]).toMatchObject({ topic: "t/a", qos: 2, retain: false, dup: false });
+    expect(s.client.stats().duplicates).toBe(1);
+  });
+
+  test("QoS 1 is acknowledged after delivery; filters route with + and #, not $-topics", () => {
+    const s = scripted();
+    const routed: string[] = [];
+    s.client.subscribe("a/+/c", 1, (m) => routed.push(`plus:${m.topic}`));
+    s.client.subscribe("#", 1, (m) => routed.push(`hash:${m.topic}`));
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().take();
+    s.link().send(frame({ cmd: "publish", topic: "a/b/c", payload: "1", qos: 1, messageId: 9 }));
+    s.link().send(frame({ cmd: "publish", topic: "$SYS/x", payload: "1", qos: 0 }));
+    expect(routed).toEqual(["plus:a/b/c", "hash:a/b/c"]);
+    expect(s.link().take()).toEqual(["40020009"]);
+  });
+
+  test("SUBACK failures come back per filter, and failed filters are not resubscribed", () => {
+    const s = scripted();
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().take();
+    let results: Array<MqttError | undefined> = [];
+    s.client.subscribeMany(
+      [
+        { filter: "ok", qos: 1, handler: () => undefined },
+        { filter: "no", qos: 1, handler: () => undefined },
+      ],
+      (r) => (results = r),
+    );
+    expect(s.link().take()).toEqual([frame({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "ok", qos: 1 }, { topic: "no", qos: 1 }] })]);
+    s.link().send("9004000101" + "80");
+    expect(results).toEqual([undefined, { code: "subscribe-refused", message: 'subscription to "no" refused: failure', reasonCode: 0x80 }]);
+    // A broker that lost the session gets back what it granted, and only that.
+    s.link().fail();
+    s.retry();
+    s.link().open();
+    s.link().send(CONNACK);
+    expect(s.link().take()).toEqual([CONNECT_V4, frame({ cmd: "subscribe", messageId: 2, subscriptions: [{ topic: "ok", qos: 1 }] })]);
+    // A resumed session keeps its subscriptions: nothing is sent again.
+    s.link().send("9003000201");
+    s.link().fail();
+    s.retry();
+    s.link().open();
+    s.link().send(CONNACK_RESUMED);
+    expect(s.link().take()).toEqual([CONNECT_V4]);
+  });
+
+  test("v5 SUBACK reason codes become sentences (onError without a callback)", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    s.link().send("2003000000");
+    s.link().take();
+    s.client.subscribe("x/#", 0, () => undefined);
+    s.link().send("900400010087");
+    expect(s.errors).toEqual([{ code: "subscribe-refused", message: 'subscription to "x/#" refused: not authorized', reasonCode: 0x87 }]);
+  });
+});
+
+describe("keepalive and reconnect", () => {
+  test("PINGREQ when idle; no PINGRESP within half the keepalive: link dead, within 1.5x keepalive", () => {
+    const s = scripted();
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().take();
+    s.clock.advance(9_999);
+    expect(s.link().take()).toEqual([]);
+    s.clock.advance(1);
+    expect(s.link().take()).toEqual(["c000"]);
+    s.link().send("d000");
+    const stalledAt = s.clock.now(); // from here the broker says nothing
+    // Traffic from our side does not hide a silent broker.
+    for (let t = 0; t < 20; t++) {
+      s.clock.advance(1000);
+      if (s.client.connected) s.client.publish("t", "x");
+    }
+    expect(s.disconnects).toHaveLength(1);
+    expect(s.disconnects[0]).toMatchObject({ code: "keepalive", message: "link dead: no answer to PINGREQ within 5000 ms" });
+    const deadAt = s.clock.now() - 20_000 + 15_000;
+    expect(deadAt - stalledAt).toBeLessThanOrEqual(15_000);
+    expect(s.links[0].closed).toBe(true);
+  });
+
+  test("stalled link detected at exactly keepalive + ping timeout after the last byte received", () => {
+    const s = scripted();
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    let downAt = -1;
+    const started = s.clock.now();
+    while (downAt < 0 && s.clock.now() < 60_000) {
+      s.clock.advance(100);
+      if (s.disconnects.length > 0) downAt = s.clock.now();
+    }
+    expect(downAt - started).toBe(15_000);
+    expect(downAt - started).toBeLessThanOrEqual(1.5 * 10_000);
+  });
+
+  test("backoff: exponential with full jitter and a cap, reset once a link stayed up", () => {
+    const s = scripted({ keepalive: 60 });
+    s.client.start();
+    // random() is 0.5 in scripted(): each delay is min + (ceiling - min) / 2.
+    const gaps: number[] = [];
+    for (let attempt = 0; attempt < 7; attempt++) {
+      s.link().fail("connection refused by broker.test:1883");
+      gaps.push((s.clock.nextDue() as number) - s.clock.now());
+      s.clock.advance(gaps[gaps.length - 1]);
+    }
+    expect(gaps).toEqual([1000, 1500, 2500, 4500, 8500, 15_500, 15_500]);
+    expect(s.errors[0]).toEqual({ code: "transport", message: "cannot connect to mqtt://broker.test:1883: connection refused by broker.test:1883" });
+    s.link().open();
+    s.link().send(CONNACK);
+    s.clock.advance(20_000);
+    s.link().fail();
+    expect((s.clock.nextDue() as number) - s.clock.now()).toBe(1000);
+  });
+
+  test("stop() sends DISCONNECT, closes, and reconnects no more", () => {
+    const s = scripted();
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().take();
+    let stopped = false;
+    s.client.stop(() => (stopped = true));
+    expect(s.link().take()).toEqual(["e000"]);
+    expect(s.link().closed).toBe(true);
+    expect(stopped).toBe(true);
+    expect(s.clock.pending()).toBe(0);
+    expect(s.client.state).toBe(ClientState.STOPPED);
+  });
+});
