@@ -1,0 +1,283 @@
+// End to end: the device as a child process (either engine) against a real Mosquitto, driven only
+// through the device-process protocol and MQTT, so the same scenarios hold on Node and in XS.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mqtt, { type MqttClient } from "mqtt";
+import { spawnDevice, type DeviceEvent, type DeviceOptions, type DeviceProcess, type Engine } from "../support/device-process.js";
+import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+
+const engines: Engine[] = ["node", "xs"];
+
+interface Received {
+  topic: string;
+  text: string;
+  retain: boolean;
+}
+
+/** An MQTT.js peer that records what it receives. */
+async function peer(url: string, filters: string[], options: mqtt.IClientOptions = {}) {
+  const client: MqttClient = await mqtt.connectAsync(url, { reconnectPeriod: 0, ...options });
+  const received: Received[] = [];
+  client.on("message", (topic, payload, packet) => received.push({ topic, text: payload.toString(), retain: packet.retain }));
+  if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 });
+  return { client, received, on: (topic: string) => received.filter((m) => m.topic === topic) };
+}
+
+async function until(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isPin = (name: "lamp" | "bell", value?: 0 | 1) => (e: DeviceEvent) =>
+  e.type === "pin" && e.name === name && (value === undefined || e.value === value);
+const isConnected = (e: DeviceEvent) => e.type === "connected";
+
+describe.each(engines)("device on the %s engine against Mosquitto", (engine) => {
+  let broker: Mosquitto;
+  let stores: string[] = [];
+  let devices: DeviceProcess[] = [];
+  let peers: MqttClient[] = [];
+  let n = 0;
+
+  /** A device with its own id, prefix and store, so tests share the broker without crosstalk. */
+  async function device(options: Partial<DeviceOptions> & { config?: DeviceOptions["config"] } = {}) {
+    const id = `e2e-${engine}-${++n}`;
+    const store = options.store ?? mkdtempSync(join(tmpdir(), "device-store-"));
+    stores.push(store);
+    const proc = await spawnDevice({
+      engine,
+      broker: broker.url,
+      store,
+      ...options,
+      config: { deviceId: id, prefix: `e2e/${id}`, discovery: false, ...options.config },
+    });
+    devices.push(proc);
+    return { proc, prefix: `e2e/${id}`, id, store };
+  }
+
+  async function observer(filters: string[], options: mqtt.IClientOptions = {}) {
+    const p = await peer(broker.url, filters, options);
+    peers.push(p.client);
+    return p;
+  }
+
+  beforeAll(async () => {
+    broker = await startMosquitto({ persistence: true });
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+  afterEach(async () => {
+    for (const p of peers) p.end(true);
+    for (const d of devices) await d.kill();
+    for (const s of stores) rmSync(s, { recursive: true, force: true });
+    peers = [];
+    devices = [];
+    stores = [];
+  });
+
+  test("a command from another client switches the lamp pin and the retained state follows", async () => {
+    const { proc, prefix } = await device();
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/lamp/state`, `${prefix}/status`]);
+    await until("birth online", () => obs.on(`${prefix}/status`).some((m) => m.text === "online"));
+    await obs.client.publishAsync(`${prefix}/lamp`, '{"state":"ON"}', { qos: 1 });
+    await proc.waitFor(isPin("lamp", 1), "lamp pin high");
+    await until("state on", () => obs.on(`${prefix}/lamp/state`).some((m) => m.text === "on"));
+
+    // A late subscriber gets the state retained.
+    const late = await observer([`${prefix}/lamp/state`]);
+    await until("retained state", () => late.received.length > 0);
+    expect(late.received[0]).toEqual({ topic: `${prefix}/lamp/state`, text: "on", retain: true });
+
+    await obs.client.publishAsync(`${prefix}/lamp`, "toggle", { qos: 1 });
+    await proc.waitFor(isPin("lamp", 0), "lamp pin low");
+  });
+
+  test("a bad command is answered on the error topic and the device keeps working", async () => {
+    const { proc, prefix } = await device();
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/error`]);
+    await obs.client.publishAsync(`${prefix}/lamp`, "blink", { qos: 1 });
+    await until("error report", () => obs.received.length > 0);
+    expect(JSON.parse(obs.received[0].text)).toEqual({
+      topic: `${prefix}/lamp`,
+      input: "blink",
+      reason: "expected on, off, toggle or a JSON object.",
+    });
+    await obs.client.publishAsync(`${prefix}/lamp`, "on", { qos: 1 });
+    await proc.waitFor(isPin("lamp", 1), "lamp pin high after the bad command");
+  });
+
+  test("a bell pattern produces the exact pin timeline on the virtual clock, then a completion event", async () => {
+    const { proc, prefix } = await device({ clock: "virtual" });
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/bell/event`]);
+    const from = proc.events.length;
+    await obs.client.publishAsync(`${prefix}/bell`, '{"pattern":[200,100,250,50,30]}', { qos: 1 });
+    const first = await proc.waitFor(isPin("bell", 1), "bell rings", 10_000, from);
+    const t0 = first.type === "pin" ? first.t : NaN;
+    proc.send({ type: "advance", ms: 1000 });
+    await proc.waitFor((e) => isPin("bell")(e) && e.type === "pin" && e.t >= t0 + 630, "the last bell step", 10_000, from);
+    const timeline = proc.events.slice(from).flatMap((e) => (e.type === "pin" && e.name === "bell" ? [[e.t - t0, e.value]] : []));
+    expect(timeline).toEqual([[0, 1], [200, 0], [300, 1], [550, 0], [600, 1], [630, 0]]);
+    await until("completion event", () => obs.received.length > 0);
+    expect(JSON.parse(obs.received[0].text)).toMatchObject({ event: "rung", pattern: [200, 100, 250, 50, 30] });
+  });
+
+  test("a retained ring never rings the bell", async () => {
+    const id = `e2e-${engine}-retained-bell`;
+    const prefix = `e2e/${id}`;
+    const pub = await observer([]);
+    await pub.client.publishAsync(`${prefix}/bell`, "ring", { qos: 1, retain: true });
+    const obs = await observer([`${prefix}/error`]);
+    const { proc } = await device({ config: { deviceId: id, prefix } });
+    await proc.waitFor(isConnected, "connected");
+    await until("refusal of the retained ring", () => obs.received.length > 0);
+    expect(JSON.parse(obs.received[0].text).reason).toBe("retained command ignored: a ring must be fresh.");
+    expect(proc.events.some(isPin("bell", 1))).toBe(false);
+    await pub.client.publishAsync(`${prefix}/bell`, "", { qos: 1, retain: true });
+  });
+
+  test("a command with an old ts is refused as stale and rings nothing", async () => {
+    const { proc, prefix } = await device({ config: { commandMaxAge: 5000 } });
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/error`]);
+    await obs.client.publishAsync(`${prefix}/bell`, JSON.stringify({ pattern: [100], ts: Date.now() - 60_000 }), { qos: 1 });
+    await until("stale refusal", () => obs.received.length > 0);
+    expect(JSON.parse(obs.received[0].text).reason).toMatch(/^stale: sent 60 s ago; commands older than 5 s are refused\.$/);
+    expect(proc.events.some(isPin("bell", 1))).toBe(false);
+  });
+
+  test("health telemetry is published at connect with the link and outbox figures", async () => {
+    const { proc, prefix } = await device();
+    const obs = await observer([`${prefix}/health`]);
+    await proc.waitFor(isConnected, "connected");
+    await until("a health snapshot", () => obs.received.length > 0);
+    const health = JSON.parse(obs.received[0].text);
+    expect(health.freeMemory === null || typeof health.freeMemory === "number").toBe(true);
+    expect(health).toEqual({
+      uptime: expect.any(Number),
+      reconnects: 0,
+      outboxBytes: expect.any(Number),
+      outboxMessages: expect.any(Number),
+      drops: 0,
+      coalesced: expect.any(Number),
+      freeMemory: health.freeMemory,
+    });
+  });
+
+  test("readings arrive as JSON with value, unit and timestamp", async () => {
+    const { proc, prefix } = await device({ config: { samplePeriod: 100, deadband: 0.5 } });
+    proc.send({ type: "sensor", value: 20 });
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/temperature`]);
+    proc.send({ type: "sensor", value: 25 });
+    await until("reading 25", () => obs.received.some((m) => JSON.parse(m.text).value === 25));
+    const reading = JSON.parse(obs.received.find((m) => JSON.parse(m.text).value === 25)!.text);
+    expect(reading).toEqual({ value: 25, unit: expect.any(String), ts: expect.any(Number) });
+    expect(Math.abs(reading.ts - Date.now())).toBeLessThan(60_000);
+  });
+
+  test("killing the device process delivers offline on the status topic", async () => {
+    const { proc, prefix } = await device({ config: { keepalive: 5 } });
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/status`]);
+    await until("online", () => obs.received.some((m) => m.text === "online"));
+    await proc.kill();
+    await until("offline (the will)", () => obs.received.at(-1)?.text === "offline");
+  });
+
+  test("a clean stop publishes offline itself and exits 0", async () => {
+    const { proc, prefix } = await device();
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/status`]);
+    await until("online", () => obs.received.some((m) => m.text === "online"));
+    expect(await proc.stop()).toBe(0);
+    await until("offline", () => obs.received.at(-1)?.text === "offline");
+  });
+
+  test("readings made while the broker was down arrive after it returns, in order, with their times", async () => {
+    const { proc, prefix } = await device({ config: { samplePeriod: 50, deadband: 0.5 } });
+    proc.send({ type: "sensor", value: 20 });
+    await proc.waitFor(isConnected, "connected");
+    // A persistent QoS 1 session, so what the device sends before this peer is back is kept for it.
+    const obs = await observer([`${prefix}/temperature`], { clientId: `obs-${prefix.replace(/\W/g, "")}`, clean: false, reconnectPeriod: 200 });
+    const from = proc.events.length;
+    await broker.stop();
+    await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
+    const offlineFrom = Date.now();
+    for (const value of [31, 32, 33]) {
+      proc.send({ type: "sensor", value });
+      await sleep(300);
+    }
+    const offlineTo = Date.now();
+    await broker.restart();
+    await until("the offline readings", () => obs.received.filter((m) => JSON.parse(m.text).value > 30).length >= 3, 20_000);
+    const late = obs.received.map((m) => JSON.parse(m.text)).filter((r) => r.value > 30);
+    expect(late.map((r) => r.value)).toEqual([31, 32, 33]);
+    for (const r of late) {
+      expect(r.ts).toBeGreaterThanOrEqual(offlineFrom - 50);
+      expect(r.ts).toBeLessThanOrEqual(offlineTo);
+    }
+    expect(late[0].ts).toBeLessThan(late[1].ts);
+    expect(late[1].ts).toBeLessThan(late[2].ts);
+  });
+
+  test("QoS 1 readings in the outbox survive a device restart over the same store", async () => {
+    const first = await device({ config: { samplePeriod: 50, deadband: 0.5 } });
+    const { prefix } = first;
+    first.proc.send({ type: "sensor", value: 20 });
+    await first.proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/temperature`], { clientId: `obs2-${prefix.replace(/\W/g, "")}`, clean: false, reconnectPeriod: 200 });
+    await broker.stop();
+    await first.proc.waitFor((e) => e.type === "disconnected", "disconnected");
+    for (const value of [41, 42]) {
+      first.proc.send({ type: "sensor", value });
+      await sleep(300);
+    }
+    const taken = Date.now();
+    await first.proc.kill();
+    await broker.restart();
+    const second = await device({ store: first.store, config: { deviceId: first.id, prefix, samplePeriod: 50, deadband: 0.5 } });
+    await second.proc.waitFor(isConnected, "connected again");
+    await until("the readings from before the restart", () => obs.received.filter((m) => JSON.parse(m.text).value > 40).length >= 2, 20_000);
+    const kept = obs.received.map((m) => JSON.parse(m.text)).filter((r) => r.value > 40);
+    expect(kept.map((r) => r.value)).toEqual([41, 42]);
+    for (const r of kept) expect(r.ts).toBeLessThanOrEqual(taken);
+  });
+
+  test("live config is validated, applied and echoed; an invalid one is refused whole", async () => {
+    const { proc, prefix } = await device();
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/config/state`, `${prefix}/error`]);
+    await until("config echo at connect", () => obs.on(`${prefix}/config/state`).length > 0);
+    await obs.client.publishAsync(`${prefix}/config`, '{"samplePeriod":1234,"deadband":"x"}', { qos: 1 });
+    await until("refusal", () => obs.on(`${prefix}/error`).length > 0);
+    expect(JSON.parse(obs.on(`${prefix}/error`)[0].text).reason).toBe("deadband must be a JSON number, not a string.");
+    await obs.client.publishAsync(`${prefix}/config`, '{"samplePeriod":1234}', { qos: 1 });
+    await until("echo of the change", () => obs.on(`${prefix}/config/state`).some((m) => JSON.parse(m.text).samplePeriod === 1234));
+  });
+
+  test("Home Assistant discovery configs are published retained, bound to the status topic", async () => {
+    const { proc, prefix, id } = await device({ config: { discovery: true, discoveryPrefix: `ha-${engine}` } });
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`ha-${engine}/+/${id}/+/config`]);
+    await until("three configs", () => obs.received.length >= 3);
+    const byTopic = Object.fromEntries(obs.received.map((m) => [m.topic, JSON.parse(m.text)]));
+    expect(Object.keys(byTopic).sort()).toEqual([
+      `ha-${engine}/button/${id}/bell/config`,
+      `ha-${engine}/light/${id}/lamp/config`,
+      `ha-${engine}/sensor/${id}/temperature/config`,
+    ]);
+    for (const config of Object.values(byTopic)) expect(config.availability_topic).toBe(`${prefix}/status`);
+    const late = await observer([`ha-${engine}/+/${id}/+/config`]);
+    await until("three retained configs for a late subscriber", () => late.received.length >= 3);
+    expect(late.received.every((m) => m.retain)).toBe(true);
+  });
+});
