@@ -1,0 +1,168 @@
+// The desktop simulator (`npm start`): the device's src/ on the Node host, against a broker given with
+// --broker or an embedded Aedes one, shown as a board panel or as the device-process JSON lines.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { createNodeHost } from "../hosts/node/host.js";
+import { SimulatedSensor } from "../hosts/node/sensor.js";
+import { VirtualClock } from "../hosts/node/virtual-clock.js";
+import start from "../src/app.js";
+import { parseConfig, type Config } from "../src/config.js";
+import type { Host, SensorPort } from "../src/host.js";
+import { parseArgs, USAGE, type SimulatorOptions } from "./args.js";
+import { parseCommand, type Command } from "./commands.js";
+import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
+import { watchLink } from "./link-watch.js";
+import { ndjsonPanel, terminalPanel, type Panel } from "./panel.js";
+
+/** How long a stop may take (offline, DISCONNECT) before the process exits anyway, ms of real time. */
+const STOP_GRACE = 3000;
+
+const write = (text: string): void => void process.stdout.write(text);
+
+function exit(code: number): void {
+  // Exit once stdout has taken everything, so a reader sees the last lines.
+  process.stdout.write("", () => process.exit(code));
+}
+
+function fail(panel: Panel | undefined, message: string, code: number): void {
+  if (panel) panel({ type: "error", message });
+  else process.stderr.write(`error: ${message}\n`);
+  exit(code);
+}
+
+function banner(config: Config, options: SimulatorOptions, storeDir: string, embedded: boolean): string {
+  const url = new URL(config.broker);
+  const target = `-h ${url.hostname} -p ${url.port || (url.protocol === "mqtts:" ? 8883 : 1883)}`;
+  return [
+    `xs-mqtt-device simulator: device "${config.deviceId}" on ${config.broker}${embedded ? " (embedded Aedes broker)" : ""}`,
+    `  try:  mosquitto_pub ${target} -t ${config.prefix}/lamp -m on`,
+    `        mosquitto_pub ${target} -t ${config.prefix}/bell -m ring`,
+    `        mosquitto_sub ${target} -t '${config.prefix}/#' -v`,
+    `  store: ${storeDir}   clock: ${options.clock}   type "sensor 25" to set the sensor, Ctrl-C to stop`,
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), process.env);
+  const ndjson = process.argv.includes("--ndjson");
+  const early: Panel | undefined = ndjson ? ndjsonPanel(write) : undefined;
+  if (!args.ok) return fail(early, `${args.error}\n${ndjson ? "" : USAGE}`.trim(), 2);
+  const options = args.options;
+  if (options.help) {
+    write(USAGE + "\n");
+    return exit(0);
+  }
+
+  let parsed = parseConfig(options.config);
+  if (!parsed.ok) return fail(early, parsed.errors.join(" "), 2);
+  let broker: EmbeddedBroker | undefined;
+  if (options.broker === undefined) {
+    broker = await startEmbeddedBroker();
+    parsed = parseConfig({ ...options.config, broker: `mqtt://127.0.0.1:${broker.port}` });
+    if (!parsed.ok) return fail(early, parsed.errors.join(" "), 2);
+  }
+  const config = parsed.config;
+
+  const clock = options.clock === "virtual" ? new VirtualClock({ epoch: Date.now() }) : undefined;
+  const now = clock ? () => clock.now() : () => performance.now();
+  const panel: Panel =
+    early ??
+    terminalPanel({ write, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, origin: now(), now });
+  const storeDir = options.store ?? join(tmpdir(), "xs-mqtt-device-sim", config.deviceId);
+  if (!ndjson) write(banner(config, options, storeDir, broker !== undefined));
+  else if (broker) panel({ type: "log", line: `embedded broker on 127.0.0.1:${broker.port}` });
+
+  // The panel shows each reading the app takes; the simulated sensor stays steerable from stdin.
+  const simulated = new SimulatedSensor({ clock: clock ?? { now, epoch: () => Date.now() } });
+  const sensor: SensorPort = {
+    unit: simulated.unit,
+    sample: () => {
+      const value = simulated.sample();
+      panel({ type: "reading", value, unit: simulated.unit, t: now() });
+      return value;
+    },
+  };
+  const nodeHost = createNodeHost({ storeDir, clock, sensor, log: (line) => panel({ type: "log", line }) });
+  for (const pin of [nodeHost.pins.lamp, nodeHost.pins.bell]) {
+    pin.onChange((change) => panel({ type: "pin", name: pin.name, value: change.value, t: change.t }));
+  }
+
+  let app: ReturnType<typeof start> | undefined;
+  const watch = watchLink(
+    nodeHost.connect,
+    () => app?.client.connected ?? false,
+    (connected, reason) => panel(connected ? { type: "connected" } : { type: "disconnected", reason }),
+  );
+  const host: Host = { ...nodeHost, connect: watch.connect };
+  try {
+    app = start(host, config);
+  } catch (error) {
+    await broker?.close();
+    return fail(panel, `the device did not start: ${(error as Error).message}`, 1);
+  }
+  const running = app;
+  panel({ type: "ready" });
+  // A safety net for link changes no transport event reveals (the client closing on its own).
+  const safety = setInterval(watch.check, 250);
+
+  const input = createInterface({ input: process.stdin, terminal: false });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    const finish = async (): Promise<void> => {
+      clearInterval(safety);
+      watch.check();
+      input.close();
+      await broker?.close();
+      exit(0);
+    };
+    let finished = false;
+    const grace = setTimeout(() => {
+      panel({ type: "log", line: `stop did not finish within ${STOP_GRACE} ms; exiting anyway` });
+      void finish();
+    }, STOP_GRACE);
+    running.stop(() => {
+      finished = true;
+      clearTimeout(grace);
+      void finish();
+    });
+    // On virtual time a stop that waits for a timer (a flush, a grace period) needs time to move:
+    // 100 ms of it every 10 ms of real time, so socket events interleave as they would.
+    if (clock) {
+      const tick = setInterval(() => (finished ? clearInterval(tick) : clock.advance(100)), 10);
+    }
+  };
+
+  const run = (command: Command): void => {
+    switch (command.type) {
+      case "sensor":
+        simulated.set(command.value);
+        return;
+      case "advance":
+        if (!clock) return panel({ type: "log", line: "advance ignored: the clock is real (start with --clock virtual)" });
+        clock.advance(command.ms);
+        watch.check();
+        return;
+      case "stop":
+        return stop();
+    }
+  };
+
+  input.on("line", (line) => {
+    const result = parseCommand(line);
+    if (!result.ok) panel({ type: "log", line: `stdin: ${result.error}` });
+    else if (result.command) run(result.command);
+  });
+  // A test runner that goes away closes our stdin: stop rather than linger.
+  input.on("close", () => {
+    if (ndjson) stop();
+  });
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  process.on("uncaughtException", (error) => fail(panel, `uncaught: ${error.stack ?? error.message}`, 1));
+}
+
+await main();
