@@ -43,6 +43,17 @@ describe("Decoder", () => {
     expect(plain(packets[0])).toMatchObject({ topic: "t", payload: Uint8Array.of(0x61, 0x62, 0x63, 0x64) });
   });
 
+  test("tells apart recurring topics of the same length, beyond the few it remembers", () => {
+    const topics = ["a/b/c1", "a/b/c2", "a/b/c3", "a/b/c4", "a/b/c5", "a/b/c1", "x", "a/b/c2", "é/b", "a/b/c5"];
+    const frames = topics.map((t) => {
+      const name = Buffer.from(t, "utf8");
+      return Uint8Array.of(0x30, 2 + name.length + 1, 0, name.length, ...name, 0x2a);
+    });
+    const { packets, errors } = decodeChunks(frames.concat(frames));
+    expect(errors).toEqual([]);
+    expect(packets.map((p) => (p as { topic: string }).topic)).toEqual(topics.concat(topics));
+  });
+
   test("learns the protocol version from a CONNECT, as a server-side decoder must", () => {
     const connect = VECTORS.find((v) => v.name.startsWith("5.0 spec 3.1.2.11"))!;
     const seen: Packet[] = [];

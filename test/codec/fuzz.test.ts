@@ -9,15 +9,20 @@ const SEED = Number(process.env.CODEC_SEED ?? 4242);
 const FRAMES = 20000;
 const MAX = 512;
 const REASONS = [0x81, 0x82, 0x84, 0x90, 0x95];
+const PADDING = MAX + 8;
 const ENCODER_ONLY_RULES = /empty clientId|non-empty clientId/;
 
-/** Counts every byte array the decoder makes, per packet. */
+/** Counts every byte array (or pool slab) the decoder makes: per packet, largest, in total. */
 class Counting extends Decoder {
   sinceLastPacket = 0;
+  largestPerPacket = 0;
   largest = 0;
+  total = 0;
   protected override allocate(size: number): Uint8Array {
     this.sinceLastPacket += size;
-    this.largest = Math.max(this.largest, this.sinceLastPacket);
+    this.largestPerPacket = Math.max(this.largestPerPacket, this.sinceLastPacket);
+    this.largest = Math.max(this.largest, size);
+    this.total += size;
     return super.allocate(size);
   }
 }
@@ -25,23 +30,25 @@ class Counting extends Decoder {
 interface Outcome {
   packets: Packet[];
   errors: ProtocolError[];
-  largest: number;
+  decoder: Counting;
 }
 
 /** Feeds `frame` in random chunks, then NUL bytes (a reserved type) until the decoder has spoken. */
-function run(frame: Uint8Array, version: ProtocolVersion, r: () => number): Outcome {
-  const out: Outcome = { packets: [], errors: [], largest: 0 };
+function run(frame: Uint8Array, version: ProtocolVersion, r: () => number, poolSize: number): Outcome {
+  const packets: Packet[] = [];
+  const errors: ProtocolError[] = [];
   const decoder: Counting = new Counting({
     protocolVersion: version,
     maxPacketSize: MAX,
+    poolSize,
     onPacket: (p) => {
-      if (out.errors.length > 0) throw new Error("a packet after an error");
-      out.packets.push(p);
+      if (errors.length > 0) throw new Error("a packet after an error");
+      packets.push(p);
       decoder.sinceLastPacket = 0;
     },
     onError: (e) => {
-      if (out.errors.length > 0) throw new Error("a second error without reset");
-      out.errors.push(e);
+      if (errors.length > 0) throw new Error("a second error without reset");
+      errors.push(e);
     },
   });
   for (let pos = 0; pos < frame.length; ) {
@@ -50,12 +57,11 @@ function run(frame: Uint8Array, version: ProtocolVersion, r: () => number): Outc
     pos += n;
   }
   // Any unfinished packet completes (or fails) within MAX bytes; 0x00 then ends the stream.
-  const zeros = new Uint8Array(MAX + 8);
+  const zeros = new Uint8Array(PADDING);
   const accepted = decoder.feed(zeros);
-  if (accepted || out.errors.length !== 1) throw new Error("the input did not end in a reported error");
+  if (accepted || errors.length !== 1) throw new Error("the input did not end in a reported error");
   if (decoder.feed(Uint8Array.of(0xc0, 0))) throw new Error("input accepted after an error");
-  out.largest = decoder.largest;
-  return out;
+  return { packets, errors, decoder };
 }
 
 function mutate(frame: Uint8Array, r: () => number): Uint8Array {
@@ -90,9 +96,15 @@ describe(`fuzz (seed ${SEED}, ${FRAMES} frames, maxPacketSize ${MAX})`, () => {
       } else {
         frame = mutate(encode(gen.packet(version).packet, version), r);
       }
-      const outcome = run(frame, version, r);
-      expect(outcome.largest).toBeLessThanOrEqual(MAX);
-      largest = Math.max(largest, outcome.largest);
+      // Odd frames: one allocation per copy, counted per packet. Even: the default slab pool,
+      // where no slab exceeds maxPacketSize and the total cannot outgrow the input.
+      const pooled = i % 2 === 0;
+      const outcome = run(frame, version, r, pooled ? 8192 : 0);
+      const d = outcome.decoder;
+      expect(d.largest).toBeLessThanOrEqual(MAX);
+      if (!pooled) expect(d.largestPerPacket).toBeLessThanOrEqual(MAX);
+      expect(d.total).toBeLessThanOrEqual(2 * (frame.length + PADDING) + MAX);
+      largest = Math.max(largest, pooled ? 0 : d.largestPerPacket);
       packets += outcome.packets.length;
       errors += outcome.errors.length;
       for (const e of outcome.errors) {
@@ -116,7 +128,7 @@ describe(`fuzz (seed ${SEED}, ${FRAMES} frames, maxPacketSize ${MAX})`, () => {
         if (!isDeepStrictEqual(again.map(strip), [strip(p)])) expect(again.map(plain)).toEqual([plain(p)]);
       }
     }
-    console.log(`fuzz: ${FRAMES} frames, ${packets} packets, reasons ${[...reasons].map((c) => c.toString(16)).join(",")}, largest allocation per packet ${largest} bytes`);
+    console.log(`fuzz: ${FRAMES} frames, ${packets} packets, reasons ${[...reasons].map((c) => c.toString(16)).join(",")}, largest allocated for one packet without a pool ${largest} bytes`);
     // The corpus reached both outcomes and several kinds of error.
     expect(packets).toBeGreaterThan(1000);
     expect(errors).toBe(FRAMES);

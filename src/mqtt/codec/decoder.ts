@@ -3,12 +3,18 @@
 // reports malformed input once as a value, and then refuses input until reset().
 import type { Packet, ProtocolError, ProtocolVersion } from "./packet.js";
 import { BodyParser, Reason } from "./parse.js";
+import { BytePool } from "./pool.js";
 
 export interface DecoderOptions {
   /** 3, 4 (default) or 5; a server-side decoder learns it from the CONNECT it decodes. */
   protocolVersion?: ProtocolVersion;
   /** Largest whole packet accepted, header included (default: the protocol's 268435460). */
   maxPacketSize?: number;
+  /**
+   * Bytes per slab for payloads and partial bodies (default 8192, never above maxPacketSize;
+   * 0: a separate allocation each). A payload you keep keeps its slab alive.
+   */
+  poolSize?: number;
   onPacket(packet: Packet): void;
   onError(error: ProtocolError): void;
 }
@@ -23,6 +29,7 @@ export class Decoder {
   private readonly onPacket: (packet: Packet) => void;
   private readonly onError: (error: ProtocolError) => void;
   private readonly parser: BodyParser;
+  private readonly take: (size: number) => Uint8Array;
   private state: number = State.HEADER;
   private first = 0;
   private remaining = 0;
@@ -36,7 +43,11 @@ export class Decoder {
     this.maxPacketSize = max > 0 ? Math.min(max, MAX_PACKET_SIZE) : MAX_PACKET_SIZE;
     this.onPacket = options.onPacket;
     this.onError = options.onError;
-    this.parser = new BodyParser((size) => this.allocate(size));
+    const poolSize = Math.min(options.poolSize ?? 8192, this.maxPacketSize);
+    const allocate = (size: number) => this.allocate(size);
+    const pool = poolSize > 0 ? new BytePool(poolSize, allocate) : undefined;
+    this.take = pool === undefined ? allocate : (size) => pool.take(size);
+    this.parser = new BodyParser(this.take);
   }
 
   /** Consumes `chunk`, calling onPacket for each whole packet; false once the input was refused. */
@@ -53,6 +64,14 @@ export class Decoder {
         this.remaining = 0;
         this.lengthBytes = 0;
         this.state = State.LENGTH;
+        // Fast path: a one-byte length and the whole body in this chunk (most packets).
+        if (pos + 1 <= n && chunk[pos] < 0x80 && pos + 1 + chunk[pos] <= n && chunk[pos] + 2 <= this.maxPacketSize) {
+          const remaining = chunk[pos];
+          this.remaining = remaining;
+          this.lengthBytes = 1;
+          pos += 1 + remaining;
+          if (!this.emit(chunk, pos - remaining, pos, false)) return false;
+        }
       } else if (state === State.LENGTH) {
         const byte = chunk[pos++];
         if (byte === 0 && this.lengthBytes > 0) {
@@ -76,7 +95,7 @@ export class Decoder {
           pos += remaining;
           if (!this.emit(chunk, pos - remaining, pos, false)) return false;
         } else {
-          this.body = this.allocate(remaining);
+          this.body = this.take(remaining);
           this.filled = 0;
           this.state = State.BODY;
         }
@@ -104,7 +123,7 @@ export class Decoder {
     this.filled = 0;
   }
 
-  /** Every byte array the decoder makes comes from here (tests count them). */
+  /** Every byte array (or pool slab) the decoder makes comes from here (tests count them). */
   protected allocate(size: number): Uint8Array {
     return new Uint8Array(size);
   }

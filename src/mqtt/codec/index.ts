@@ -3,6 +3,7 @@ export type * from "./packet.js";
 export { encode } from "./encode.js";
 export { Decoder, type DecoderOptions } from "./decoder.js";
 export { Reason } from "./parse.js";
+export { BytePool } from "./pool.js";
 export { decodeUtf8, encodeUtf8, utf8Length } from "./utf8.js";
 export {
   CONNACK_REASONS,

@@ -51,6 +51,8 @@ const CMDS: readonly string[] = Object.freeze([
 ]);
 
 const EMPTY = new Uint8Array(0);
+const TOPIC_CACHE_SIZE = 8;
+const TOPIC_CACHE_BYTES = 64;
 
 type Bag = Record<string, unknown>;
 
@@ -64,6 +66,8 @@ export class BodyParser {
   private owned = false;
   private version: ProtocolVersion = 4;
   private readonly allocate: (size: number) => Uint8Array;
+  private readonly topics: { bytes: Uint8Array; text: string }[] = [];
+  private nextSlot = 0;
 
   /** `allocate` makes every byte array handed out when the body is not ours to keep. */
   constructor(allocate: (size: number) => Uint8Array) {
@@ -144,11 +148,8 @@ export class BodyParser {
 
   private publish(first: number, length: number): Packet | undefined {
     const packet = this.head<PublishPacket>(first, length);
-    const topic = this.string("topic");
+    const topic = this.topicName();
     if (topic === undefined) return undefined;
-    if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
-      return this.fail(Reason.TOPIC_NAME_INVALID, `PUBLISH topic "${topic}" contains a wildcard`);
-    }
     packet.topic = topic;
     if (packet.qos !== 0) {
       const id = this.id("PUBLISH");
@@ -461,6 +462,45 @@ export class BodyParser {
     return text;
   }
 
+  /**
+   * A PUBLISH topic. A device sees the same few topics over and over, so the last few are
+   * remembered with their bytes: a match skips UTF-8 decoding, the decoder's largest cost.
+   */
+  private topicName(): string | undefined {
+    const n = this.u16("topic");
+    if (n < 0) return undefined;
+    const start = this.pos;
+    if (start + n > this.end) return this.fail(Reason.MALFORMED, "topic runs past the end of the packet");
+    const buf = this.buf;
+    const cache = this.topics;
+    if (n <= TOPIC_CACHE_BYTES) {
+      for (let slot = 0; slot < cache.length; slot++) {
+        const known = cache[slot].bytes;
+        // topics of one device often differ only at the end: look there first
+        if (known.length !== n || known[n - 1] !== buf[start + n - 1]) continue;
+        let i = 0;
+        while (i < n && known[i] === buf[start + i]) i++;
+        if (i === n) {
+          this.pos = start + n;
+          return cache[slot].text;
+        }
+      }
+    }
+    this.pos = start + n;
+    const topic = decodeText(buf, start, start + n, false);
+    if (topic === undefined) return this.fail(Reason.MALFORMED, "topic is not valid UTF-8 or contains U+0000");
+    if (topic.indexOf("+") !== -1 || topic.indexOf("#") !== -1) {
+      return this.fail(Reason.TOPIC_NAME_INVALID, `PUBLISH topic "${topic}" contains a wildcard`);
+    }
+    if (n > 0 && n <= TOPIC_CACHE_BYTES) {
+      const entry = { bytes: buf.slice(start, start + n), text: topic };
+      if (cache.length < TOPIC_CACHE_SIZE) cache.push(entry);
+      else cache[this.nextSlot] = entry;
+      this.nextSlot = (this.nextSlot + 1) % TOPIC_CACHE_SIZE;
+    }
+    return topic;
+  }
+
   private filter(what: string): string | undefined {
     const filter = this.string(`${what} topic filter`);
     if (filter === "") return this.fail(Reason.PROTOCOL_ERROR, `${what} topic filter is empty`);
@@ -480,7 +520,11 @@ export class BodyParser {
   private take(start: number, end: number): Uint8Array {
     if (this.owned) return this.buf.subarray(start, end);
     const out = this.allocate(end - start);
-    out.set(this.buf.subarray(start, end));
+    if (end - start <= 16) {
+      for (let i = start; i < end; i++) out[i - start] = this.buf[i]; // cheaper than a view for a few bytes
+    } else {
+      out.set(this.buf.subarray(start, end));
+    }
     return out;
   }
 
