@@ -396,3 +396,41 @@ describe("keepalive and reconnect", () => {
     expect(s.client.state).toBe(ClientState.STOPPED);
   });
 });
+
+describe("the outbox through the client", () => {
+  test("memory held per queued message is at most its encoded size + 32 bytes", () => {
+    const s = scripted({ outboxBytes: 64 * 1024 });
+    let encoded = 0;
+    const n = 300;
+    for (let i = 0; i < n; i++) {
+      const qos = (i % 3) as 0 | 1 | 2;
+      const topic = `home/office/sensor${i % 7}`;
+      const payload = `{"value":${i * 1.5},"unit":"C"}`;
+      expect(s.client.publish(topic, payload, { qos })).toBeUndefined();
+      encoded += frame({ cmd: "publish", topic, payload, qos, messageId: qos ? 1 : undefined }).length / 2;
+    }
+    const stats = s.client.stats();
+    expect(stats.messages).toBe(n);
+    // The arena is all the outbox holds per message: packet bytes and a 12-byte header.
+    expect(stats.bytes).toBe(encoded + 12 * n);
+    expect(stats.bytes).toBeLessThanOrEqual(encoded + 32 * n);
+  });
+
+  test("coalesce: a reconnect sends only the newest queued state of a topic", () => {
+    const s = scripted();
+    const done: Array<string | undefined> = [];
+    s.client.start();
+    for (const state of ["on", "off", "on"]) {
+      s.client.publish("lamp/state", state, { qos: 1, retain: true, coalesce: true }, (e) => done.push(e?.code));
+    }
+    s.client.publish("other", "1", { qos: 1 });
+    expect(done).toEqual(["coalesced", "coalesced"]);
+    s.link().open();
+    s.link().send(CONNACK);
+    expect(s.link().take().slice(1)).toEqual([
+      frame({ cmd: "publish", topic: "lamp/state", payload: "on", qos: 1, retain: true, messageId: 1 }),
+      frame({ cmd: "publish", topic: "other", payload: "1", qos: 1, messageId: 2 }),
+    ]);
+    expect(s.client.stats()).toMatchObject({ coalesced: 2, messages: 2, inflight: 2 });
+  });
+});
