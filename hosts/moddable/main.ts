@@ -1,6 +1,7 @@
 // The firmware's entry point: reads the build-time config (the manifest's `config`, overridden
 // by `mcconfig ... key=value`, all strings), validates it, then starts the network and the app.
 import config from "mc/config";
+import start from "app";
 import { parseConfig } from "config";
 import createHost from "moddable/host";
 import startNetwork from "moddable/network";
@@ -20,8 +21,7 @@ export default function main(): void {
   });
   host.log(`device ${settings.deviceId}: broker ${settings.broker}, topics under ${settings.prefix}/`);
   startNetwork({ ssid: settings.ssid, password: settings.password, sntp: text(raw, "sntp"), log: host.log });
-  // The app (src/app.ts) is wired in here once it lands; until then the host only proves itself.
-  host.log(`host ready: lamp GPIO ${settings.lampPin}, bell GPIO ${settings.bellPin}, sensor ${host.sensor.sample()} ${host.sensor.unit}`);
+  start(host, settings);
 }
 
 /** A board setting that must be a positive number (mcconfig passes it as a string). */
