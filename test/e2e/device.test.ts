@@ -264,6 +264,26 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     await until("echo of the change", () => obs.on(`${prefix}/config/state`).some((m) => JSON.parse(m.text).samplePeriod === 1234));
   });
 
+  test("the lamp state and live settings survive a restart over the same store", async () => {
+    const first = await device();
+    const { prefix } = first;
+    await first.proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/config/state`]);
+    await obs.client.publishAsync(`${prefix}/lamp`, "on", { qos: 1 });
+    await first.proc.waitFor(isPin("lamp", 1), "lamp on");
+    await obs.client.publishAsync(`${prefix}/config`, '{"deadband":3.5}', { qos: 1 });
+    await until("echo", () => obs.received.some((m) => JSON.parse(m.text).deadband === 3.5));
+    expect(await first.proc.stop()).toBe(0);
+
+    const second = await device({ store: first.store, config: { deviceId: first.id, prefix } });
+    await second.proc.waitFor(isPin("lamp", 1), "lamp restored on at boot");
+    await second.proc.waitFor(isConnected, "connected again");
+    const late = await observer([`${prefix}/config/state`, `${prefix}/lamp/state`]);
+    await until("retained state and settings", () => late.received.length >= 2);
+    expect(late.received.find((m) => m.topic === `${prefix}/lamp/state`)?.text).toBe("on");
+    expect(JSON.parse(late.received.find((m) => m.topic === `${prefix}/config/state`)!.text).deadband).toBe(3.5);
+  });
+
   test("Home Assistant discovery configs are published retained, bound to the status topic", async () => {
     const { proc, prefix, id } = await device({ config: { discovery: true, discoveryPrefix: `ha-${engine}` } });
     await proc.waitFor(isConnected, "connected");
