@@ -70,6 +70,11 @@ export const VECTORS: Vector[] = [
     "10 12 00 04 4d 51 54 54 05 02 00 0a 05 11 00 00 00 0a 00 00",
     { cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, keepalive: 10, clientId: "",
       properties: { sessionExpiryInterval: 10 } }),
+  v("5.0 spec 3.1.2.11 CONNECT variable header with flags CE (will qos 1, user, password)", 5,
+    "10 2e 00 04 4d 51 54 54 05 ce 00 0a 05 11 00 00 00 0a 00 03 64 65 76 00 00 05 73 2f 77 69 6c 00 03 62 79 65 00 04 75 73 65 72 00 04 70 61 73 73",
+    { cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, keepalive: 10, clientId: "dev",
+      properties: { sessionExpiryInterval: 10 }, will: { retain: false, qos: 1, topic: "s/wil", payload: text("bye") },
+      username: "user", password: text("pass") }),
   v("5.0 CONNECT with every connect and will property", 5,
     "10 6b 00 04 4d 51 54 54 05 ee 00 3c" +
       " 28 11 00 00 0e 10 21 00 14 27 00 00 10 00 22 00 0a 19 01 17 00 26 00 01 6b 00 01 76 15 00 05 53 43 52 41 4d 16 00 02 01 02" +

@@ -1,5 +1,7 @@
 // Packet objects in the shape of the npm package `mqtt-packet` (same `cmd`, field names and
 // defaults), with Uint8Array where it has Buffer. Binary fields accept a string when encoding.
+// Like mqtt-packet's parser, the Decoder also sets `topic` and `payload` to null on packets
+// other than PUBLISH; those two fields are left out of the types below.
 
 export type QoS = 0 | 1 | 2;
 export type ProtocolVersion = 3 | 4 | 5;
