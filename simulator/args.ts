@@ -7,6 +7,8 @@ export interface SimulatorOptions {
   /** The store directory; undefined: one per device id under the OS temp directory. */
   store: string | undefined;
   clock: "real" | "virtual";
+  /** A PEM file of the CA to trust for mqtts:// brokers (else the system's). */
+  ca: string | undefined;
   ndjson: boolean;
   help: boolean;
   /** Raw config keys, strings as from mcconfig. */
@@ -21,6 +23,7 @@ export const USAGE = `usage: npm start -- [options] [--key=value ...]
                     on 127.0.0.1, port 1883 when free); env MQTT_BROKER
   --store DIR       where the device keeps its outbox and state (default: a directory per
                     device id under the OS temp directory)
+  --ca FILE         PEM certificate(s) to trust for an mqtts:// broker
   --clock real|virtual
                     virtual: time moves only on {"type":"advance","ms":N} lines on stdin
   --ndjson          one JSON object per line on stdout (the device-process protocol)
@@ -37,7 +40,8 @@ const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   DEVICE_ID: "deviceId",
 });
 
-const VALUED = new Set(["broker", "store", "clock"]);
+const VALUED = new Set(["broker", "store", "clock", "ca"]);
+const OWN = new Set(["store", "clock", "ca"]);
 const SWITCHES = new Set(["ndjson", "help"]);
 
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ArgsResult {
@@ -71,15 +75,16 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   if (clock !== "real" && clock !== "virtual") {
     return { ok: false, error: `--clock must be real or virtual; got "${clock}"` };
   }
-  // broker is a config key as well; store and clock are the simulator's alone.
+  // broker is a config key as well; store, clock and ca are the simulator's alone.
   const config: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) if (key !== "store" && key !== "clock") config[key] = value;
+  for (const [key, value] of Object.entries(values)) if (!OWN.has(key)) config[key] = value;
   return {
     ok: true,
     options: {
       broker: values.broker,
       store: values.store,
       clock,
+      ca: values.ca,
       ndjson: switches.has("ndjson"),
       help: switches.has("help"),
       config,

@@ -1,5 +1,6 @@
 // The desktop simulator (`npm start`): the device's src/ on the Node host, against a broker given with
 // --broker or an embedded Aedes one, shown as a board panel or as the device-process JSON lines.
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -84,7 +85,14 @@ async function main(): Promise<void> {
       return value;
     },
   };
-  const nodeHost = createNodeHost({ storeDir, clock, sensor, log: (line) => panel({ type: "log", line }) });
+  let ca: string | undefined;
+  try {
+    ca = options.ca === undefined ? undefined : readFileSync(options.ca, "utf8");
+  } catch (error) {
+    await broker?.close();
+    return fail(panel, `--ca: cannot read ${options.ca}: ${(error as Error).message}`, 2);
+  }
+  const nodeHost = createNodeHost({ storeDir, clock, sensor, ca, log: (line) => panel({ type: "log", line }) });
   for (const pin of [nodeHost.pins.lamp, nodeHost.pins.bell]) {
     pin.onChange((change) => panel({ type: "pin", name: pin.name, value: change.value, t: change.t }));
   }

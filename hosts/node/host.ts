@@ -19,6 +19,8 @@ export interface NodeHostOptions<S extends SensorPort> {
   seed?: number;
   random?: () => number;
   log?: (line: string) => void;
+  /** PEM CA certificate(s) trusted for TLS when the caller of connect gives none (a private broker CA). */
+  ca?: string;
 }
 
 export type NodeHost<S extends SensorPort = SimulatedSensor> = Host & {
@@ -50,7 +52,7 @@ export function createNodeHost<S extends SensorPort = SimulatedSensor>(
   return {
     clock,
     timers,
-    connect,
+    connect: options.ca === undefined ? connect : (transport) => connect({ ...transport, ca: transport.ca ?? options.ca }),
     store,
     lamp,
     bell,

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import tls from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createNodeHost } from "../../hosts/node/host.js";
 import { FileStore } from "../../hosts/node/file-store.js";
+import { makeTestCertificate } from "../support/certs.js";
 import { MemoryStore } from "../support/memory-store.js";
 import { startMosquitto } from "../support/mosquitto.js";
 import { VirtualClock } from "../support/virtual-clock.js";
@@ -55,6 +58,35 @@ describe("createNodeHost", () => {
     expect(host.random()).toBe(0.25);
     host.sensor.set(19.5);
     expect(host.sensor.sample()).toBe(19.5);
+  });
+
+  test("trusts its ca option for TLS connections that bring no ca of their own", async () => {
+    const { cert, key } = makeTestCertificate();
+    const server = tls.createServer({ cert, key }, (socket) => socket.end());
+    server.on("tlsClientError", () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const attempt = (ca: string | undefined) =>
+      new Promise<string>((resolve) => {
+        const transport = createNodeHost({ ca }).connect({
+          host: "127.0.0.1",
+          port,
+          secure: true,
+          onConnect: () => {
+            transport.close();
+            resolve("connected");
+          },
+          onReadable: () => undefined,
+          onWritable: () => undefined,
+          onError: (reason) => resolve(reason),
+        });
+      });
+    try {
+      expect(await attempt(cert)).toBe("connected");
+      expect(await attempt(undefined)).toMatch(/^TLS with 127\.0\.0\.1:\d+ failed/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   test("its transport reaches a real Mosquitto: CONNECT gets CONNACK accepted", async () => {

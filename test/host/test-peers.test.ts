@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { startAedes } from "../support/aedes.js";
+import { makeTestCertificate } from "../support/certs.js";
 import { findMosquitto, startMosquitto } from "../support/mosquitto.js";
 import { startProxy } from "../support/proxy.js";
 
@@ -62,6 +63,19 @@ describe("startMosquitto", () => {
       await until("retained message", () => b.messages.length === 1);
       expect(b.messages).toEqual(["keep/me=retained"]);
       await b.client.endAsync();
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  test("with a certificate, also listens for TLS", async () => {
+    const { cert, key } = makeTestCertificate();
+    const broker = await startMosquitto({ tls: { cert, key } });
+    try {
+      expect(broker.tlsUrl).toBe(`mqtts://127.0.0.1:${broker.tlsPort}`);
+      const a = await peer(broker.tlsUrl as string, { ca: cert });
+      expect(a.events).toEqual(["connect"]);
+      await a.client.endAsync();
     } finally {
       await broker.stop();
     }

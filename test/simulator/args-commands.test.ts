@@ -10,11 +10,18 @@ describe("simulator flags", () => {
         broker: "mqtt://127.0.0.1:1999",
         store: "/s",
         clock: "virtual",
+        ca: undefined,
         ndjson: true,
         help: false,
         config: { broker: "mqtt://127.0.0.1:1999" },
       },
     });
+  });
+
+  test("takes --ca as the simulator's own, not as a config key", () => {
+    const result = parseArgs(["--ca", "ca.pem", "--broker=mqtts://localhost:8883"], {});
+    expect(result.ok && result.options.ca).toBe("ca.pem");
+    expect(result.ok && result.options.config).toEqual({ broker: "mqtts://localhost:8883" });
   });
 
   test("passes any other --key=value through as a raw config string, a bare key as true", () => {

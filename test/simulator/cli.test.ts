@@ -1,9 +1,10 @@
 // The simulator as a process (the device-process protocol, node engine) against real brokers.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import mqtt from "mqtt";
+import { makeTestCertificate } from "../support/certs.js";
 import { spawnDevice, type DeviceEvent, type DeviceProcess } from "../support/device-process.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 
@@ -97,6 +98,33 @@ describe("simulator process against Mosquitto", () => {
     const reading = JSON.parse(peer.messages.find((m) => m.includes("42.25"))!.split("=")[1]) as { value: number; unit: string };
     expect(reading).toMatchObject({ value: 42.25, unit: "C" });
     await peer.client.endAsync();
+  });
+});
+
+describe("simulator over TLS", () => {
+  test("connects to an mqtts:// Mosquitto whose certificate it trusts through --ca", async () => {
+    const { cert, key } = makeTestCertificate();
+    const broker = await startMosquitto({ tls: { cert, key } });
+    const dir = mkdtempSync(join(tmpdir(), "sim-tls-"));
+    writeFileSync(join(dir, "ca.pem"), cert);
+    const root = resolve(__dirname, "..", "..");
+    const child = spawn(
+      process.execPath,
+      ["tools/run.mjs", "simulator/cli.ts", "--ndjson", "--broker", broker.tlsUrl as string, "--ca", join(dir, "ca.pem"), "--store", dir],
+      { cwd: root, stdio: ["pipe", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
+    const exited = new Promise<number | null>((r) => child.once("exit", r));
+    try {
+      await until("connected over TLS", () => stdout.includes('{"type":"connected"}'), 20_000);
+      child.stdin.end(JSON.stringify({ type: "stop" }) + "\n");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

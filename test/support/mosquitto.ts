@@ -10,6 +10,9 @@ export interface Mosquitto {
   port: number;
   /** mqtt://127.0.0.1:PORT */
   url: string;
+  /** With the tls option: the TLS listener's port and mqtts://127.0.0.1:PORT. */
+  tlsPort?: number;
+  tlsUrl?: string;
   /** Its temp directory: config, log, persistence database. */
   dir: string;
   /** SIGTERM and wait (Mosquitto saves its persistence database on the way out). */
@@ -28,6 +31,8 @@ export interface MosquittoOptions {
   persistence?: boolean;
   /** A fixed port; by default a free one. */
   port?: number;
+  /** Also listen for TLS with this certificate and key (PEM; see makeTestCertificate in certs.ts). */
+  tls?: { cert: string; key: string };
   /** Extra config lines. */
   config?: string[];
 }
@@ -87,7 +92,7 @@ function installCleanup(): void {
   });
 }
 
-function configText(host: string, port: number, dir: string, options: MosquittoOptions): string {
+function configText(host: string, port: number, tlsPort: number, dir: string, options: MosquittoOptions): string {
   const lines = [
     `listener ${port} ${host}`,
     "allow_anonymous true",
@@ -108,6 +113,9 @@ function configText(host: string, port: number, dir: string, options: MosquittoO
       "autosave_interval 1",
     );
   }
+  if (options.tls) {
+    lines.push(`listener ${tlsPort} ${host}`, `certfile ${join(dir, "cert.pem")}`, `keyfile ${join(dir, "key.pem")}`);
+  }
   lines.push(...(options.config ?? []));
   return lines.join("\n") + "\n";
 }
@@ -119,8 +127,13 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   let port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "mosquitto-"));
   dirs.add(dir);
+  let tlsPort = options.tls ? await freePort() : 0;
+  if (options.tls) {
+    writeFileSync(join(dir, "cert.pem"), options.tls.cert);
+    writeFileSync(join(dir, "key.pem"), options.tls.key);
+  }
   const configFile = join(dir, "mosquitto.conf");
-  const writeConfig = (): void => writeFileSync(configFile, configText(host, port, dir, options));
+  const writeConfig = (): void => writeFileSync(configFile, configText(host, port, tlsPort, dir, options));
   writeConfig();
 
   let child: ChildProcess | undefined;
@@ -169,6 +182,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     } catch (error) {
       if (options.port !== undefined || attempt >= 3 || !/in use/i.test((error as Error).message)) throw error;
       port = await freePort();
+      if (options.tls) tlsPort = await freePort();
       writeConfig();
     }
   }
@@ -176,6 +190,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     host,
     port,
     url: `mqtt://${host}:${port}`,
+    ...(options.tls ? { tlsPort, tlsUrl: `mqtts://${host}:${tlsPort}` } : {}),
     dir,
     stop: () => end("SIGTERM"),
     kill: () => end("SIGKILL"),
