@@ -22,33 +22,35 @@ export interface Command {
  * host has no wall-clock time yet, "ts" cannot be judged and is accepted.
  */
 export function readCommand(message: Message, context: EntityContext, maxBytes = MAX_COMMAND_BYTES): Command | undefined {
-  const { topic, payload } = message;
-  const refuse = (reason: string): undefined => {
-    context.refuse(topic, payload, reason);
-    return undefined;
-  };
-  if (payload.length > maxBytes) return refuse(`too long: ${payload.length} bytes; at most ${maxBytes}.`);
+  const { payload } = message;
+  if (payload.length > maxBytes) return refuse(context, message, `too long: ${payload.length} bytes; at most ${maxBytes}.`);
   const raw = decodeUtf8(payload);
-  if (raw === undefined) return refuse("not valid UTF-8 text.");
+  if (raw === undefined) return refuse(context, message, "not valid UTF-8 text.");
   const text = raw.trim();
-  if (text === "") return refuse("empty command.");
-  if (message.properties?.messageExpiryInterval === 0) return refuse("expired: its message expiry ran out.");
+  if (text === "") return refuse(context, message, "empty command.");
+  if (message.properties?.messageExpiryInterval === 0) return refuse(context, message, "expired: its message expiry ran out.");
   if (text[0] !== "{") return { text, json: undefined };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return refuse("not valid JSON.");
+    return refuse(context, message, "not valid JSON.");
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return refuse("JSON command must be an object.");
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    return refuse(context, message, "JSON command must be an object.");
   const object = json as JsonObject;
   if (Object.prototype.hasOwnProperty.call(object, "ts")) {
     const ts = object["ts"];
-    if (typeof ts !== "number" || !Number.isFinite(ts)) return refuse("ts must be a number of ms since the epoch.");
+    if (typeof ts !== "number" || !Number.isFinite(ts)) return refuse(context, message, "ts must be a number of ms since the epoch.");
     const now = context.host.clock.epoch();
     const maxAge = context.config.commandMaxAge;
     if (now !== undefined && now - ts > maxAge)
-      return refuse(`stale: sent ${Math.round((now - ts) / 1000)} s ago; commands older than ${maxAge / 1000} s are refused.`);
+      return refuse(context, message, `stale: sent ${Math.round((now - ts) / 1000)} s ago; commands older than ${maxAge / 1000} s are refused.`);
   }
   return { text, json: object };
+}
+
+function refuse(context: EntityContext, message: Message, reason: string): undefined {
+  context.refuse(message.topic, message.payload, reason);
+  return undefined;
 }
