@@ -68,6 +68,8 @@ export interface ClientOptions {
   persistPrefix?: string;
   /** Persist QoS 1/2 outbox entries through the store. Default true. */
   persist?: boolean;
+  /** Bytes gathered into one transport write while handling one event. Default 4096. */
+  writeChunk?: number;
   /** PEM CA for mqtts:// when not the host's default. */
   ca?: string;
   onConnect?(info: { sessionPresent: boolean; protocolVersion: 4 | 5 }): void;
@@ -136,6 +138,10 @@ export class MqttClient implements MqttLink {
   #generation = 0;
   #writable = true;
   #draining = false;
+  /** While above 0, writes gather in #batch and go out as one when the event is handled. */
+  #corked = 0;
+  #batch: Uint8Array | undefined = undefined;
+  #batchLength = 0;
   #bytesIn = 0;
 
   #timer: unknown = undefined;
@@ -232,6 +238,7 @@ export class MqttClient implements MqttLink {
   stop(done?: () => void): void {
     if (this.#state === ClientState.CONNECTED) {
       this.#write(encode({ cmd: "disconnect", reasonCode: 0 }, this.#version));
+      this.#flush();
     }
     this.#stopDone = done;
     this.#enter(ClientState.STOPPED);
@@ -287,7 +294,9 @@ export class MqttClient implements MqttLink {
       );
     }
     if (done) this.#dones.set(seq, done);
+    this.#corked++;
     this.#drain();
+    this.#uncork();
     return undefined;
   }
 
@@ -392,7 +401,9 @@ export class MqttClient implements MqttLink {
         onWritable: () => {
           if (!mine()) return;
           this.#writable = true;
+          this.#corked++;
           this.#drain();
+          this.#uncork();
         },
         onError: (reason) => mine() && this.#onTransportError(reason),
       });
@@ -405,6 +416,8 @@ export class MqttClient implements MqttLink {
     this.#generation++;
     const transport = this.#transport;
     this.#transport = undefined;
+    this.#batch = undefined;
+    this.#batchLength = 0;
     transport?.close();
     this.#pingSentAt = NO_TIME;
   }
@@ -432,6 +445,16 @@ export class MqttClient implements MqttLink {
   }
 
   #onReadable(): void {
+    // Answers to a chunk of packets (acks, the publishes they make room for) leave in one write.
+    this.#corked++;
+    try {
+      this.#read();
+    } finally {
+      this.#uncork();
+    }
+  }
+
+  #read(): void {
     const generation = this.#generation;
     for (;;) {
       const transport = this.#transport;
@@ -755,16 +778,13 @@ export class MqttClient implements MqttLink {
         if (this.#outbox.version(at) !== this.#version || qos > this.#maxQos) {
           bytes = this.#transcode(bytes, this.#outbox.version(at));
           if (qos > this.#maxQos) qos = 0;
-        } else {
-          // The transport may hold on to what it is given; the arena moves on.
-          bytes = bytes.slice();
         }
         if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
           const size = bytes.length;
           this.#complete(at, mqttError("too-large", `the message is ${size} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
           continue;
         }
-        this.#write(bytes);
+        this.#write(bytes, false);
         if (qos === 0) this.#complete(at, undefined);
       }
     } finally {
@@ -806,11 +826,38 @@ export class MqttClient implements MqttLink {
     done(error);
   }
 
-  #write(bytes: Uint8Array): void {
+  /**
+   * Sends bytes, or gathers them while corked. `owned` false: a view (into the outbox arena)
+   * that must be copied, since the transport may keep what it is given.
+   */
+  #write(bytes: Uint8Array, owned = true): void {
     const transport = this.#transport;
     if (!transport) return;
     this.#lastSent = this.#host.clock.now();
-    if (!transport.write(bytes)) this.#writable = false;
+    const chunk = this.#options.writeChunk ?? 4096;
+    if (this.#corked > 0 && bytes.length < chunk) {
+      if (this.#batchLength + bytes.length > chunk) this.#flush();
+      this.#batch ??= new Uint8Array(chunk);
+      this.#batch.set(bytes, this.#batchLength);
+      this.#batchLength += bytes.length;
+      return;
+    }
+    this.#flush();
+    if (this.#transport && !this.#transport.write(owned ? bytes : bytes.slice())) this.#writable = false;
+  }
+
+  #flush(): void {
+    const batch = this.#batch;
+    if (!batch || !this.#transport) return;
+    const length = this.#batchLength;
+    // A fresh buffer next time: the transport may still hold this one.
+    this.#batch = undefined;
+    this.#batchLength = 0;
+    if (!this.#transport.write(batch.subarray(0, length))) this.#writable = false;
+  }
+
+  #uncork(): void {
+    if (--this.#corked === 0) this.#flush();
   }
 
   /** The next packet id not held by a request or an outbox entry (1..65535, wrapping). */

@@ -14,7 +14,29 @@ export function unhex(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text.replace(/\s+/g, ""), "hex"));
 }
 
+/** Splits bytes holding whole MQTT packets into one array per packet. */
+export function frames(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    let length = 0;
+    let shift = 0;
+    let p = at + 1;
+    for (;;) {
+      const byte = bytes[p++];
+      length += (byte & 0x7f) << shift;
+      shift += 7;
+      if (!(byte & 0x80)) break;
+    }
+    out.push(bytes.subarray(at, p + length));
+    at = p + length;
+  }
+  return out;
+}
+
 export class FakeLink {
+  /** Transport writes, before splitting into packets. */
+  writes = 0;
   readonly written: string[] = [];
   readonly #inbox: Uint8Array[] = [];
   closed = false;
@@ -53,7 +75,9 @@ export class FakeLink {
     read: (): Uint8Array | undefined => this.#inbox.shift(),
     write: (bytes: Uint8Array): boolean => {
       if (this.closed) throw new Error("write after close");
-      this.written.push(hex(bytes));
+      this.writes++;
+      // The client gathers packets into one write per event: the script reads them one by one.
+      for (const frame of frames(bytes)) this.written.push(hex(frame));
       return !this.full;
     },
     close: (): void => {

@@ -1,0 +1,124 @@
+// Publish throughput to a local Mosquitto at QoS 0, 1 and 2: our client vs MQTT.js (npm `mqtt`)
+// and `mosquitto_pub -l`, measured in the same run and printed as ratios. Each run covers
+// connect, N publishes and the broker's acknowledgement of the last one (for QoS 0 a QoS 1
+// fence behind them; mosquitto_pub: the whole process). Run: npm run bench:client
+import { spawn } from "node:child_process";
+import mqtt from "mqtt";
+import { createNodeHost } from "../hosts/node/host.js";
+import { MqttClient } from "../src/mqtt/client.js";
+import type { QoS } from "../src/mqtt/codec/index.js";
+import { startMosquitto } from "../test/support/mosquitto.js";
+
+const COUNT: Record<QoS, number> = { 0: 50_000, 1: 20_000, 2: 10_000 };
+const ROUNDS = 3;
+const TOPIC = "bench/client";
+const payloadOf = (i: number) => `reading ${String(i).padStart(6, "0")} {"value":21.5,"unit":"C"}`;
+
+async function ours(url: string, qos: QoS, n: number, protocolVersion: 4 | 5): Promise<number> {
+  const start = performance.now();
+  const host = createNodeHost({ log: () => undefined });
+  await new Promise<void>((resolve, reject) => {
+    let acked = 0;
+    const client = new MqttClient(host, {
+      url,
+      clientId: `bench-ours-${process.pid}`,
+      protocolVersion,
+      outboxBytes: 8 * 1024 * 1024,
+      persist: false,
+      onError: (error) => reject(new Error(error.message)),
+      onConnect: () => {
+        const done = (error: unknown) => {
+          if (error) reject(new Error(String(error)));
+          else if (++acked === n) client.stop(resolve);
+        };
+        for (let i = 0; i < n; i++) {
+          const refused = client.publish(TOPIC, payloadOf(i), { qos }, qos === 0 ? undefined : done);
+          if (refused) return reject(new Error(refused.message));
+        }
+        if (qos === 0) {
+          acked = n - 1;
+          client.publish(TOPIC, "fence", { qos: 1 }, done);
+        }
+      },
+    });
+    client.start();
+  });
+  return performance.now() - start;
+}
+
+async function mqttJs(url: string, qos: QoS, n: number): Promise<number> {
+  const start = performance.now();
+  const client = mqtt.connect(url, { clientId: `bench-js-${process.pid}`, protocolVersion: 4 });
+  await new Promise<void>((resolve, reject) => {
+    client.once("error", reject);
+    client.once("connect", () => {
+      let acked = 0;
+      const done = (error?: Error) => {
+        if (error) reject(error);
+        else if (++acked === n) resolve();
+      };
+      for (let i = 0; i < n; i++) client.publish(TOPIC, payloadOf(i), { qos }, qos === 0 ? undefined : done);
+      if (qos === 0) {
+        acked = n - 1;
+        client.publish(TOPIC, "fence", { qos: 1 }, done);
+      }
+    });
+  });
+  await client.endAsync();
+  return performance.now() - start;
+}
+
+async function mosquittoPub(port: number, qos: QoS, n: number, lines: string): Promise<number> {
+  const start = performance.now();
+  const child = spawn("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(port), "-t", TOPIC, "-q", String(qos), "-l"], {
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once("error", () => reject(new Error("mosquitto_pub not found: install it (apt-get install mosquitto-clients)")));
+    child.once("exit", resolve);
+  });
+  child.stdin.end(lines);
+  const code = await exited;
+  if (code !== 0) throw new Error(`mosquitto_pub exited with ${code}: ${stderr}`);
+  void n;
+  return performance.now() - start;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+  const broker = await startMosquitto();
+  console.log(`publish throughput to Mosquitto on 127.0.0.1:${broker.port}, median of ${ROUNDS} runs (connect included)`);
+  try {
+    for (const qos of [0, 1, 2] as const) {
+      const n = COUNT[qos];
+      const lines = Array.from({ length: n }, (_, i) => payloadOf(i)).join("\n") + "\n";
+      const times: Record<string, number[]> = { ours5: [], ours4: [], js: [], pub: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        // Interleaved, so all see the same machine load.
+        times.ours5.push(await ours(broker.url, qos, n, 5));
+        times.ours4.push(await ours(broker.url, qos, n, 4));
+        times.js.push(await mqttJs(broker.url, qos, n));
+        times.pub.push(await mosquittoPub(broker.port, qos, n, lines));
+      }
+      const rate = (key: string) => n / (median(times[key]) / 1000);
+      const fmt = (key: string) => `${Math.round(rate(key)).toLocaleString("en")} msg/s`;
+      console.log(
+        `QoS ${qos} (${n} messages): ours v5 ${fmt("ours5")}, ours 3.1.1 ${fmt("ours4")}, ` +
+          `MQTT.js ${fmt("js")}, mosquitto_pub ${fmt("pub")}`,
+      );
+      console.log(
+        `  ratios: ours v5 / mosquitto_pub ${(rate("ours5") / rate("pub")).toFixed(2)}x, ` +
+          `ours v5 / MQTT.js ${(rate("ours5") / rate("js")).toFixed(2)}x, ` +
+          `ours 3.1.1 / mosquitto_pub ${(rate("ours4") / rate("pub")).toFixed(2)}x, ` +
+          `ours 3.1.1 / MQTT.js ${(rate("ours4") / rate("js")).toFixed(2)}x`,
+      );
+    }
+  } finally {
+    await broker.stop();
+  }
+}
+
+await main();
