@@ -4,6 +4,7 @@
 import type { Packet, ProtocolError, ProtocolVersion } from "./packet.js";
 import { BodyParser, Reason } from "./parse.js";
 import { BytePool } from "./pool.js";
+import { PACKET_NAMES } from "./properties.js";
 
 export interface DecoderOptions {
   /** 3, 4 (default) or 5; a server-side decoder learns it from the CONNECT it decodes. */
@@ -161,11 +162,11 @@ function headerProblem(first: number, version: ProtocolVersion): string | undefi
     case 6:
     case 8:
     case 10:
-      return flags === 0x02 ? undefined : `packet type ${type} must have header flags 0010`;
+      return flags === 0x02 ? undefined : `${PACKET_NAMES[type]} must have header flags 0010`;
     case 15:
       if (version !== 5) return "AUTH packets exist only in MQTT 5";
       return flags === 0 ? undefined : "AUTH must have header flags 0000";
     default:
-      return flags === 0 ? undefined : `packet type ${type} must have header flags 0000`;
+      return flags === 0 ? undefined : `${PACKET_NAMES[type]} must have header flags 0000`;
   }
 }

@@ -79,6 +79,7 @@ function encodePublish(p: PublishPacket, version: ProtocolVersion, pool: BytePoo
     fail("PUBLISH topic must not be empty (MQTT 5 allows it only with a topic alias)");
   }
   let length = topicNameSize(topic, "PUBLISH topic");
+  const id = qos === 0 ? 0 : messageId(p.messageId, "PUBLISH");
   if (qos !== 0) length += 2;
   let propsSize = 0;
   if (version === 5) {
@@ -92,7 +93,7 @@ function encodePublish(p: PublishPacket, version: ProtocolVersion, pool: BytePoo
 
   const out = frame(0x30 | (p.dup ? 0x08 : 0) | (qos << 1) | (p.retain ? 0x01 : 0), length, pool);
   let pos = writeString(out, out.length - length, topic);
-  if (qos !== 0) pos = writeU16(out, pos, messageId(p.messageId, "PUBLISH"));
+  if (qos !== 0) pos = writeU16(out, pos, id);
   if (version === 5) pos = writeProperties(out, pos, p.properties, propsSize);
   if (typeof payload === "string") writeUtf8(payload, out, pos);
   else if (payload instanceof Uint8Array) out.set(payload, pos);
