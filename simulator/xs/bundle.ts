@@ -41,7 +41,7 @@ export function explainStack(text: string, code: string): string {
   return text.replace(/\(#\d+:(\d+)\)/g, (whole, line: string) => {
     // esbuild starts every bundled module with a `// path/to/file.ts` comment line.
     for (let at = Number(line) - 1; at >= 0 && at < lines.length; at--) {
-      const found = /^\s*\/\/ ((?:src|simulator|test|hosts)\/\S+\.ts)$/.exec(lines[at]);
+      const found = /^\s*\/\/ ([\w./-]+\.[cm]?[jt]s)$/.exec(lines[at]);
       if (found) return `(bundle line ${line}, ${found[1]})`;
     }
     return whole;
