@@ -50,7 +50,7 @@ const CMDS: readonly string[] = Object.freeze([
   "auth",
 ]);
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = Object.freeze(new Uint8Array(0));
 const TOPIC_CACHE_SIZE = 8;
 const TOPIC_CACHE_BYTES = 64;
 
