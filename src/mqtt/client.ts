@@ -163,6 +163,8 @@ export class MqttClient implements MqttLink {
   #brokerMaxPacket = 0;
 
   #nextId = 0;
+  /** Until the ids wrap, every id above #nextId is free: no need to search the outbox. */
+  #wrapped = false;
   readonly #requests = new Map<number, Request>();
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #dones = new Map<number, PublishDone>();
@@ -202,6 +204,7 @@ export class MqttClient implements MqttLink {
             : mqttError("coalesced", "replaced in the outbox by a newer message of the same topic"),
         ),
     });
+    this.#nextId = this.#outbox.highestId();
     this.#decoder = new Decoder({
       protocolVersion: this.#version,
       maxPacketSize: options.maxPacketSize ?? 65_536,
@@ -863,9 +866,12 @@ export class MqttClient implements MqttLink {
   /** The next packet id not held by a request or an outbox entry (1..65535, wrapping). */
   #allocateId(): number {
     for (let tries = 0; tries < 65_535; tries++) {
-      this.#nextId = this.#nextId >= 65_535 ? 1 : this.#nextId + 1;
-      const id = this.#nextId;
-      if (!this.#requests.has(id) && !this.#outbox.holdsId(id)) return id;
+      if (this.#nextId >= 65_535) {
+        this.#nextId = 0;
+        this.#wrapped = true;
+      }
+      const id = ++this.#nextId;
+      if (!this.#requests.has(id) && !(this.#wrapped && this.#outbox.holdsId(id))) return id;
     }
     return 0;
   }

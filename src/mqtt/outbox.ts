@@ -155,6 +155,15 @@ export class Outbox {
     return this.findId(id) >= 0;
   }
 
+  /** The highest packet id an entry holds (0: none), so new ids can start above it. */
+  highestId(): number {
+    let highest = 0;
+    for (let at = this.#head; at < this.#tail; at = this.#next(at)) {
+      if (this.#arena[at + STATE] !== EntryState.FREE) highest = Math.max(highest, this.id(at));
+    }
+    return highest;
+  }
+
   /** PUBREC arrived: the entry now waits for PUBCOMP. */
   markReleased(at: number): void {
     this.#arena[at + STATE] = EntryState.RELEASED;
