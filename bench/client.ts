@@ -87,6 +87,15 @@ async function mosquittoPub(port: number, qos: QoS, lines: string, version: "mqt
   return performance.now() - start;
 }
 
+/** CPU time (user + system, ms) this process spent in `run`, beside its wall time. */
+async function withCpu(run: () => Promise<number>, cpu: number[]): Promise<number> {
+  const before = process.cpuUsage();
+  const wall = await run();
+  const used = process.cpuUsage(before);
+  cpu.push((used.user + used.system) / 1000);
+  return wall;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
@@ -107,11 +116,12 @@ async function main(): Promise<void> {
         const n = COUNT[qos];
         const lines = Array.from({ length: n }, (_, i) => payloadOf(i)).join("\n") + "\n";
         const times: Record<string, number[]> = { ours5: [], ours4: [], js: [], pub: [] };
+        const cpu: Record<string, number[]> = { ours5: [], js: [] };
         for (let round = 0; round < ROUNDS; round++) {
           // Interleaved, so all see the same machine load.
-          times.ours5.push(await ours(broker.url, qos, n, 5));
+          times.ours5.push(await withCpu(() => ours(broker.url, qos, n, 5), cpu.ours5));
           times.ours4.push(await ours(broker.url, qos, n, 4, setup.window));
-          times.js.push(await mqttJs(broker.url, qos, n));
+          times.js.push(await withCpu(() => mqttJs(broker.url, qos, n), cpu.js));
           times.pub.push(await mosquittoPub(broker.port, qos, lines, setup.pub));
         }
         const rate = (key: string) => n / (median(times[key]) / 1000);
@@ -124,6 +134,12 @@ async function main(): Promise<void> {
         console.log(
           `  ours v5 vs mosquitto_pub ${ratio("ours5", "pub")}, vs MQTT.js ${ratio("ours5", "js")}; ` +
             `ours 3.1.1 vs mosquitto_pub ${ratio("ours4", "pub")}, vs MQTT.js ${ratio("ours4", "js")}`,
+        );
+        // The broker is often the ceiling for both Node clients; CPU per message shows the clients' own cost.
+        const perMessage = (key: string) => (median(cpu[key]) * 1000) / n;
+        console.log(
+          `  client CPU per message: ours v5 ${perMessage("ours5").toFixed(2)} us, MQTT.js ${perMessage("js").toFixed(2)} us ` +
+            `(MQTT.js / ours ${(perMessage("js") / perMessage("ours5")).toFixed(2)}x)`,
         );
       }
     } finally {

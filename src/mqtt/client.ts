@@ -97,6 +97,8 @@ export interface ClientStats extends OutboxStats {
   /** Successful CONNACKs, and links lost after one. */
   connects: number;
   disconnects: number;
+  /** Successful connects after the first. */
+  reconnects: number;
   /** Connect attempts that failed (transport error, timeout, refusal). */
   failedConnects: number;
   published: number;
@@ -340,6 +342,7 @@ export class MqttClient implements MqttLink {
       protocolVersion: this.#version,
       connects: this.#connects,
       disconnects: this.#disconnects,
+      reconnects: Math.max(0, this.#connects - 1),
       failedConnects: this.#failedConnects,
       published: this.#published,
       received: this.#received,

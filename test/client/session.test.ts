@@ -434,3 +434,24 @@ describe("the outbox through the client", () => {
     expect(s.client.stats()).toMatchObject({ coalesced: 2, messages: 2, inflight: 2 });
   });
 });
+
+describe("restart over the same store", () => {
+  test("a QoS 2 message sent before the restart goes again as DUP with its id; new ids start above it", () => {
+    const first = scripted({ clean: false });
+    first.client.start();
+    first.link().open();
+    first.link().send(CONNACK);
+    for (let i = 0; i < 3; i++) first.client.publish("t", "q", { qos: 2 });
+    first.link().send("50020001"); // PUBREC for id 1
+    first.link().send("70020001"); // PUBCOMP for id 1: done
+    expect(first.link().take().slice(1, 4)).toEqual(["3406000174000171", "3406000174000271", "3406000174000371"]);
+    // The "process" dies here; a new client opens the same store.
+    const second = scripted({ clean: false }, first.store);
+    expect(second.client.stats().messages).toBe(2);
+    second.client.start();
+    second.link().open();
+    second.link().send(CONNACK_RESUMED);
+    second.client.publish("t", "n", { qos: 1 });
+    expect(second.link().take()).toEqual([CONNECT_V4_PERSISTENT, "3c06000174000271", "3c06000174000371", "320600017400046e"]);
+  });
+});
