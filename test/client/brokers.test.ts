@@ -1,6 +1,10 @@
 // The client against real brokers: Mosquitto (3.1.1 and 5) and Aedes (3.1.1 only).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startAedes, type AedesBroker } from "../support/aedes.js";
-import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import { makeTestCertificate } from "../support/certs.js";
+import { freePort, startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import { startProxy, type Proxy } from "../support/proxy.js";
 import { MemoryStore } from "../support/memory-store.js";
 import { live, sleep, stopAll, text, until } from "./live.js";
@@ -165,4 +169,33 @@ test("a new client over the same store delivers the QoS 1 messages left in the o
   expect(store.keys()).toEqual([]);
   await second.stop();
   await subscriber.stop();
+});
+
+test("mqtts:// goes over TLS, trusting the given CA", async () => {
+  const certificate = makeTestCertificate();
+  const dir = mkdtempSync(join(tmpdir(), "mqtts-"));
+  writeFileSync(join(dir, "cert.pem"), certificate.cert);
+  writeFileSync(join(dir, "key.pem"), certificate.key);
+  const tlsPort = await freePort();
+  const secure = await startMosquitto({
+    config: [`listener ${tlsPort} 127.0.0.1`, `certfile ${join(dir, "cert.pem")}`, `keyfile ${join(dir, "key.pem")}`],
+  });
+  try {
+    const client = live(`mqtts://127.0.0.1:${tlsPort}`, { ca: certificate.cert });
+    client.client.subscribe("tls/echo", 1, () => undefined);
+    await client.start();
+    await sleep(50);
+    client.client.publish("tls/echo", "over tls", { qos: 1 });
+    await until(() => client.messages.length === 1);
+    expect(text(client.messages[0])).toBe("over tls");
+    await client.stop();
+    const untrusting = live(`mqtts://127.0.0.1:${tlsPort}`);
+    untrusting.client.start();
+    await until(() => untrusting.errors.length > 0);
+    expect(untrusting.errors[0].code).toBe("transport");
+    expect(untrusting.connects).toEqual([]);
+  } finally {
+    await secure.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
