@@ -281,9 +281,9 @@ export class MqttClient implements MqttLink {
     if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
       return mqttError("too-large", `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`);
     }
-    this.#published++;
     // QoS 0 with nothing queued ahead of it goes straight out: no need to hold it.
     if (qos === 0 && this.#state === ClientState.CONNECTED && this.#writable && this.#outbox.nextQueued() < 0) {
+      this.#published++;
       this.#write(bytes);
       done?.(undefined);
       return undefined;
@@ -298,10 +298,9 @@ export class MqttClient implements MqttLink {
         `outbox full (${this.#outbox.bytesUsed} of ${this.#outbox.budget} bytes): QoS ${qos} message to "${topic}" refused`,
       );
     }
+    this.#published++;
     if (done) this.#dones.set(seq, done);
-    this.#corked++;
-    this.#drain();
-    this.#uncork();
+    this.#drainCorked();
     return undefined;
   }
 
@@ -407,9 +406,7 @@ export class MqttClient implements MqttLink {
         onWritable: () => {
           if (!mine()) return;
           this.#writable = true;
-          this.#corked++;
-          this.#drain();
-          this.#uncork();
+          this.#drainCorked();
         },
         onError: (reason) => mine() && this.#onTransportError(reason),
       });
@@ -658,7 +655,7 @@ export class MqttClient implements MqttLink {
       if (subscriptions.length > 0) this.#request({ cmd: "subscribe", messageId: 0, subscriptions }, undefined);
     }
     this.#outbox.requeue((id) => this.#write(encode({ cmd: "pubrel", messageId: id }, this.#version)));
-    this.#options.onConnect?.({ sessionPresent, protocolVersion: this.#version });
+    this.#guard(() => this.#options.onConnect?.({ sessionPresent, protocolVersion: this.#version }), "onConnect");
     this.#drain();
   }
 
@@ -745,7 +742,7 @@ export class MqttClient implements MqttLink {
       );
       results.push(failed);
     });
-    if (request.done) request.done(results);
+    if (request.done) this.#guard(() => request.done?.(results), "a subscribe callback");
     else if (failed) this.#options.onError?.(failed);
   }
 
@@ -798,6 +795,15 @@ export class MqttClient implements MqttLink {
     }
   }
 
+  #drainCorked(): void {
+    this.#corked++;
+    try {
+      this.#drain();
+    } finally {
+      this.#uncork();
+    }
+  }
+
   /** Re-encodes a queued packet for the link's version and QoS limit (after a fallback or a new broker). */
   #transcode(bytes: Uint8Array, from: number): Uint8Array {
     let packet: PublishPacket | undefined;
@@ -829,7 +835,21 @@ export class MqttClient implements MqttLink {
     const done = this.#dones.get(seq);
     if (!done) return;
     this.#dones.delete(seq);
-    done(error);
+    // Inline rather than #guard: this runs once per message and needs no closure.
+    try {
+      done(error);
+    } catch (thrown) {
+      this.#options.onError?.(mqttError("callback", `a publish callback threw: ${(thrown as Error).message}`));
+    }
+  }
+
+  /** Runs application code so that a throw is reported, not left to break a packet half handled. */
+  #guard(run: () => void, what: string): void {
+    try {
+      run();
+    } catch (thrown) {
+      this.#options.onError?.(mqttError("callback", `${what} threw: ${(thrown as Error).message}`));
+    }
   }
 
   /**

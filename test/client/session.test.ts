@@ -65,6 +65,18 @@ describe("connecting", () => {
     expect(s.connects).toEqual([{ sessionPresent: false, protocolVersion: 4 }]);
   });
 
+  test("v5 -> 3.1.1 fallback re-encodes what was queued as version 5", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.publish("t", "x", { qos: 1, properties: { contentType: "text/plain" } });
+    s.client.start();
+    s.link().open();
+    s.link().send("20020001");
+    s.retry();
+    s.link().open();
+    s.link().send(CONNACK);
+    expect(s.link().take()).toEqual([CONNECT_V4, "3206000174000178"]);
+  });
+
   test("v5 -> 3.1.1 fallback also when the broker hangs up on a version 5 CONNECT", () => {
     const s = scripted({ protocolVersion: 5 });
     s.client.start();
