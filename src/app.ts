@@ -40,6 +40,7 @@ export default function start(host: Host, initial: Config): App {
     clean: true,
     will: will(config),
     outboxBytes: config.outboxBytes,
+    maxPacketSize: config.maxPacketBytes,
     onConnect() {
       host.log(`connected to ${config.broker}`);
       birth(client, config);

@@ -38,6 +38,8 @@ export interface Config {
   discoveryPrefix: string;
   /** Byte budget of the MQTT outbox. */
   outboxBytes: number;
+  /** Largest packet taken from the broker (announced to an MQTT 5 broker, which then sends none larger). */
+  maxPacketBytes: number;
   /** Wi-Fi, used by the Moddable host only. */
   ssid: string;
   password: string;
@@ -99,6 +101,7 @@ export const FIELDS: Readonly<Record<ConfigKey, Field>> = Object.freeze({
     rule: "a non-empty topic without '+', '#' or NUL",
   },
   outboxBytes: { kind: "integer", default: 16384, min: 512, max: 16 * 1024 * 1024 },
+  maxPacketBytes: { kind: "integer", default: 4096, min: 128, max: 268_435_455 },
   ssid: { kind: "string", default: "" },
   password: { kind: "string", default: "" },
 });

@@ -17,7 +17,7 @@ import type {
   WillProperties,
 } from "./codec/index.js";
 import { isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
-import type { Message, MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions } from "./link.js";
+import { deliver, type Message, type MessageHandler, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "./link.js";
 import { Discard, EntryState, FULL, Outbox, TOO_LARGE } from "./outbox.js";
 import type { OutboxStats } from "./outbox.js";
 import { filterProblem, topicMatches, topicProblem } from "./topic.js";
@@ -70,6 +70,12 @@ export interface ClientOptions {
   persist?: boolean;
   /** Bytes gathered into one transport write while handling one event. Default 4096. */
   writeChunk?: number;
+  /**
+   * Bytes per slab that received payloads are carved from. 0 (the default) allocates each payload
+   * exactly: a slab saves V8 an allocation per message but keeps its whole size alive, which a
+   * board's heap cannot spare.
+   */
+  receivePool?: number;
   /** PEM CA for mqtts:// when not the host's default. */
   ca?: string;
   onConnect?(info: { sessionPresent: boolean; protocolVersion: 4 | 5 }): void;
@@ -210,6 +216,7 @@ export class MqttClient implements MqttLink {
     this.#decoder = new Decoder({
       protocolVersion: this.#version,
       maxPacketSize: options.maxPacketSize ?? 65_536,
+      poolSize: options.receivePool ?? 0,
       onPacket: (packet) => this.#onPacket(packet),
       onError: (error) => this.#onDecodeError(error),
     });
@@ -687,7 +694,7 @@ export class MqttClient implements MqttLink {
     if (packet.properties) message.properties = packet.properties;
     try {
       for (const [filter, subscription] of this.#subscriptions) {
-        if (topicMatches(filter, message.topic)) subscription.handler(message);
+        if (topicMatches(filter, message.topic)) deliver(subscription.handler, message);
       }
       this.#options.onMessage?.(message);
     } catch (error) {

@@ -31,7 +31,21 @@ export interface MqttError {
 /** Called once per publish: no error when the broker acknowledged it per its QoS (QoS 0: when written). */
 export type PublishDone = (error: MqttError | undefined) => void;
 
-export type MessageHandler = (message: Message) => void;
+/**
+ * A function, or an object whose onMessage receives the messages: an entity can subscribe itself
+ * and hold no closure per subscription (on XS a closure costs about ten slots, an object none).
+ */
+export type MessageHandler = ((message: Message) => void) | MessageReceiver;
+
+export interface MessageReceiver {
+  onMessage(message: Message): void;
+}
+
+/** Hands a message to a handler of either form. */
+export function deliver(handler: MessageHandler, message: Message): void {
+  if (typeof handler === "function") handler(message);
+  else handler.onMessage(message);
+}
 
 export interface MqttLink {
   /**

@@ -24,6 +24,14 @@ describe("parseConfig", () => {
     expect(result).toMatchObject({ ok: true, config: { keepalive: 60 } });
   });
 
+  test("maxPacketBytes bounds what the broker may send: 4096 by default, at least 128", () => {
+    expect(parseConfig({})).toMatchObject({ ok: true, config: { maxPacketBytes: 4096 } });
+    expect(parseConfig({ maxPacketBytes: "1024" })).toMatchObject({ ok: true, config: { maxPacketBytes: 1024 } });
+    const small = parseConfig({ maxPacketBytes: "100" });
+    expect(small.ok).toBe(false);
+    if (!small.ok) expect(small.errors[0]).toMatch(/^maxPacketBytes must be/);
+  });
+
   test("each error is a sentence naming the key", () => {
     const result = parseConfig({
       broker: "http://x",

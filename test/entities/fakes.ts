@@ -4,7 +4,7 @@ import { parseConfig, type Config } from "../../src/config.js";
 import type { Host, SensorPort } from "../../src/host.js";
 import type { PublishProperties } from "../../src/mqtt/codec/packet.js";
 import { decodeUtf8, encodeUtf8 } from "../../src/mqtt/codec/utf8.js";
-import type { Message, MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions } from "../../src/mqtt/link.js";
+import { deliver, type Message, type MessageHandler, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "../../src/mqtt/link.js";
 import { createContext } from "../../src/entities/context.js";
 import type { EntityContext } from "../../src/entities/entity.js";
 import { MemoryStore } from "../support/memory-store.js";
@@ -52,7 +52,7 @@ export class FakeLink implements MqttLink {
       dup: false,
       ...(extra.properties ? { properties: extra.properties } : {}),
     };
-    handler(message);
+    deliver(handler, message);
   }
 
   on(topic: string): Published[] {
