@@ -9,18 +9,33 @@ import type { EntityContext } from "./entity.js";
 export const ERROR_INPUT_CHARS = 64;
 
 export function createContext(host: Host, link: MqttLink, config: Config): EntityContext {
-  const errorTopic = `${config.prefix}/error`;
-  return {
-    host,
-    link,
-    config,
-    topic: (name) => `${config.prefix}/${name}`,
-    refuse(topic, input, reason) {
-      const report = JSON.stringify({ topic, input: quote(input), reason });
-      host.log(`refused ${topic}: ${reason}`);
-      link.publish(errorTopic, report, { qos: 0 });
-    },
-  };
+  return new Context(host, link, config);
+}
+
+// A class, not an object of closures: on XS its methods live once in the prototype (in flash when
+// preloaded) and an instance is a few slots.
+class Context implements EntityContext {
+  readonly host: Host;
+  readonly link: MqttLink;
+  readonly config: Config;
+  readonly #errorTopic: string;
+
+  constructor(host: Host, link: MqttLink, config: Config) {
+    this.host = host;
+    this.link = link;
+    this.config = config;
+    this.#errorTopic = `${config.prefix}/error`;
+  }
+
+  topic(name: string): string {
+    return `${this.config.prefix}/${name}`;
+  }
+
+  refuse(topic: string, input: Uint8Array | string, reason: string): void {
+    const report = JSON.stringify({ topic, input: quote(input), reason });
+    this.host.log(`refused ${topic}: ${reason}`);
+    this.link.publish(this.#errorTopic, report, { qos: 0 });
+  }
 }
 
 function quote(input: Uint8Array | string): string {

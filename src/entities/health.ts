@@ -13,37 +13,47 @@ export interface LinkStats {
 }
 
 export function createHealth(context: EntityContext, stats: () => LinkStats): Entity {
-  const { host, link } = context;
-  const topic = context.topic("health");
-  const started = host.clock.now();
-  const period = context.config.healthPeriod;
-  let timer: TimerHandle | undefined;
+  return new Health(context, stats);
+}
 
-  const publish = (): void => {
-    const s = stats();
-    const free = host.freeMemory?.();
+class Health implements Entity {
+  readonly #context: EntityContext;
+  readonly #stats: () => LinkStats;
+  readonly #topic: string;
+  readonly #started: number;
+  #timer: TimerHandle | undefined;
+  /** Made once: the timer calls it every period. */
+  readonly #tick = (): void => {
+    this.connected();
+    this.#timer = this.#context.host.timers.set(this.#tick, this.#context.config.healthPeriod);
+  };
+
+  constructor(context: EntityContext, stats: () => LinkStats) {
+    this.#context = context;
+    this.#stats = stats;
+    this.#topic = context.topic("health");
+    this.#started = context.host.clock.now();
+    this.#timer = context.host.timers.set(this.#tick, context.config.healthPeriod);
+  }
+
+  /** Publishes a snapshot now. */
+  connected(): void {
+    const { host, link } = this.#context;
+    const s = this.#stats();
     const snapshot = {
-      uptime: Math.floor((host.clock.now() - started) / 1000),
+      uptime: Math.floor((host.clock.now() - this.#started) / 1000),
       reconnects: s.reconnects,
       outboxBytes: s.outboxBytes,
       outboxMessages: s.outboxMessages,
       drops: s.drops,
       coalesced: s.coalesced,
-      freeMemory: free ?? null,
+      freeMemory: host.freeMemory?.() ?? null,
     };
-    link.publish(topic, JSON.stringify(snapshot), { qos: 0, coalesce: true });
-  };
-  const tick = (): void => {
-    publish();
-    timer = host.timers.set(tick, period);
-  };
-  timer = host.timers.set(tick, period);
+    link.publish(this.#topic, JSON.stringify(snapshot), { qos: 0, coalesce: true });
+  }
 
-  return {
-    connected: publish,
-    stop() {
-      if (timer !== undefined) host.timers.clear(timer);
-      timer = undefined;
-    },
-  };
+  stop(): void {
+    if (this.#timer !== undefined) this.#context.host.timers.clear(this.#timer);
+    this.#timer = undefined;
+  }
 }

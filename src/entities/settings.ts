@@ -4,6 +4,7 @@
 import { applyLive, liveSettings, type Config } from "../config.js";
 import { decodeUtf8, encodeUtf8 } from "../mqtt/codec/utf8.js";
 import type { Store } from "../host.js";
+import type { Message, MessageReceiver } from "../mqtt/link.js";
 import type { Entity, EntityContext } from "./entity.js";
 import { readCommand } from "./command.js";
 
@@ -28,39 +29,53 @@ export function restoreSettings(store: Store, config: Config, log: (line: string
 
 /** `apply` hands a validated config to every entity. */
 export function createSettings(context: EntityContext, apply: (config: Config) => void): Entity {
-  const { host, link } = context;
-  const commandTopic = context.topic("config");
-  const stateTopic = context.topic("config/state");
-  let current = context.config;
+  return new Settings(context, apply);
+}
 
-  const echo = (): void => {
-    link.publish(stateTopic, JSON.stringify(liveSettings(current)), { qos: 1, retain: true, coalesce: true });
-  };
+class Settings implements Entity, MessageReceiver {
+  readonly #context: EntityContext;
+  readonly #apply: (config: Config) => void;
+  readonly #commandTopic: string;
+  readonly #stateTopic: string;
+  #current: Config;
 
-  link.subscribe(commandTopic, 1, (message) => {
+  constructor(context: EntityContext, apply: (config: Config) => void) {
+    this.#context = context;
+    this.#apply = apply;
+    this.#commandTopic = context.topic("config");
+    this.#stateTopic = context.topic("config/state");
+    this.#current = context.config;
+    context.link.subscribe(this.#commandTopic, 1, this);
+  }
+
+  onMessage(message: Message): void {
+    const context = this.#context;
     const command = readCommand(message, context, MAX_SETTINGS_BYTES);
     if (!command) return;
     if (!command.json) {
-      context.refuse(commandTopic, message.payload, "config must be a JSON object of settings.");
+      context.refuse(this.#commandTopic, message.payload, "config must be a JSON object of settings.");
       return;
     }
     const { ts: _ts, ...change } = command.json;
-    const result = applyLive(current, change);
+    const result = applyLive(this.#current, change);
     if (!result.ok) {
-      context.refuse(commandTopic, message.payload, result.errors.join(" "));
+      context.refuse(this.#commandTopic, message.payload, result.errors.join(" "));
       return;
     }
-    current = result.config;
-    if (!host.store.write(SETTINGS_KEY, encodeUtf8(JSON.stringify(liveSettings(current)))))
-      host.log("could not store the settings; they will not survive a reboot");
-    apply(current);
-    echo();
-  });
+    this.#current = result.config;
+    if (!context.host.store.write(SETTINGS_KEY, encodeUtf8(JSON.stringify(liveSettings(this.#current)))))
+      context.host.log("could not store the settings; they will not survive a reboot");
+    this.#apply(this.#current);
+    this.connected();
+  }
 
-  return {
-    connected: echo,
-    stop() {
-      link.unsubscribe(commandTopic);
-    },
-  };
+  /** Echoes the live settings, retained. */
+  connected(): void {
+    const echo = JSON.stringify(liveSettings(this.#current));
+    this.#context.link.publish(this.#stateTopic, echo, { qos: 1, retain: true, coalesce: true });
+  }
+
+  stop(): void {
+    this.#context.link.unsubscribe(this.#commandTopic);
+  }
 }
