@@ -1,6 +1,7 @@
 // Measures the firmware in XS against a real broker: compute (xsnap's meter) and live heap per step,
 // for the bench (bench/xs.ts prints it) and the budget tests (test/xs/budget.test.ts assert it).
 // Run it as `node simulator/xs/run.mjs --measure --broker=mqtt://127.0.0.1:PORT`: one JSON report.
+import mqtt from "mqtt";
 import { createServer, type AddressInfo } from "node:net";
 import { startBoard, type Board } from "./board.js";
 import { bundleForXs } from "./bundle.js";
@@ -24,7 +25,7 @@ export interface Report {
    */
   baseline: HeapFigures;
   steps: Step[];
-  /** Board estimate of what the running app holds (boot heap minus baseline), outbox arena excluded. */
+  /** Board estimate of what the running app holds (heap after boot and a command, minus baseline), outbox arena excluded. */
   app: { boardBytes: number; outboxBytes: number; withoutOutbox: number };
   /** Heap change across 10,000 QoS 0 publishes after 1,000 of warm-up. */
   growth: { slots: number; chunkBytes: number };
@@ -48,10 +49,12 @@ interface OutboxView {
 export async function measure(broker: string): Promise<Report> {
   let failure: Error | undefined;
   let connected = false;
+  let lampChanges = 0;
   const board = await startBoard({
     clock: "real",
     emit: (event) => {
       if (event.type === "connected") connected = true;
+      if (event.type === "pin" && event.name === "lamp") lampChanges++;
     },
     fail: (error) => (failure = error),
   });
@@ -69,11 +72,23 @@ export async function measure(broker: string): Promise<Report> {
     return result;
   };
 
-  const boot = await step("boot (start, CONNACK, birth, discovery, acknowledged)", async () => {
+  await step("boot (start, CONNACK, birth, discovery, acknowledged)", async () => {
     const errors = await board.start({ broker, deviceId: "xs-measure", outboxBytes: OUTBOX_BYTES });
     if (errors.length > 0) throw new Error(`config refused: ${errors.join(" ")}`);
     await until(() => connected, "the connection", check);
     await drained(board, check);
+  });
+  // A received command is part of the running app: the decoder's and the handler's allocations count.
+  const running = await step("one lamp command received (until the pin changes)", async () => {
+    const peer = await mqtt.connectAsync(broker, { protocolVersion: 4, reconnectPeriod: 0 });
+    try {
+      const before = lampChanges;
+      await peer.publishAsync("home/office/lamp", "toggle", { qos: 1 });
+      await until(() => lampChanges > before, "the lamp pin", check);
+      await drained(board, check);
+    } finally {
+      await peer.endAsync();
+    }
   });
   await step("one QoS 0 publish", async () => void (await publish(board, 1, 0)));
   await step("one QoS 1 publish, until PUBACK", async () => {
@@ -91,7 +106,7 @@ export async function measure(broker: string): Promise<Report> {
   const parts = await breakdown();
 
   const minified = await bundleForXs("simulator/xs/device.ts", { minify: true });
-  const appBytes = boot.heap.boardBytes - baseline.boardBytes;
+  const appBytes = running.heap.boardBytes - baseline.boardBytes;
   return {
     bundleBytes: board.bundle.bytes,
     bundleMinifiedBytes: minified.bytes,
