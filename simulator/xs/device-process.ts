@@ -84,6 +84,8 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
   input.on("close", () => {
     if (ndjson) queue = queue.then(stop);
   });
-  process.once("SIGINT", () => void stop());
-  process.once("SIGTERM", () => void stop());
+  // `on`, not `once`: started by `npm start -- --engine xs`, a Ctrl-C reaches us twice (from the
+  // terminal and forwarded by the parent), and stop() is already under way the second time.
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
 }

@@ -2,7 +2,7 @@
 // sum the meter, measure the live heap. Import it only from a process started by run.mjs: xsnap
 // needs the realm locked down by `@endo/init`, which must never happen inside a jest worker.
 import { xsnap, type XSnap } from "@agoric/xsnap";
-import { spawn } from "node:child_process";
+import { spawn, type SpawnOptions } from "node:child_process";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import { type } from "node:os";
@@ -49,7 +49,10 @@ export async function startWorker(options: {
   let compute = 0;
   const worker: XSnap = await xsnap({
     os: type(),
-    spawn,
+    // Its own process group: a Ctrl-C at the terminal goes to the device process, which stops the
+    // app in XS cleanly (offline, DISCONNECT), instead of killing the XS machine under it.
+    spawn: ((command: string, args: readonly string[], options: SpawnOptions) =>
+      spawn(command, args, { ...options, detached: true })) as typeof spawn,
     fs: { ...fs, ...fsp, tmpName },
     name: options.name,
     stdout: "inherit",
