@@ -1,5 +1,7 @@
 // The simulator's command line: its own flags, plus any other `--key=value` as a raw config key
 // (parseConfig in src/config.ts coerces and validates those, exactly as it does mcconfig's strings).
+// A name that is neither is refused, so a mistyped key is never silently ignored.
+import { FIELDS } from "../src/config.js";
 
 export interface SimulatorOptions {
   /** A broker URL; undefined: start the embedded Aedes broker. */
@@ -7,6 +9,8 @@ export interface SimulatorOptions {
   /** The store directory; undefined: one per device id under the OS temp directory. */
   store: string | undefined;
   clock: "real" | "virtual";
+  /** Which engine runs src/: V8 in this process, or XS in an xsnap worker. */
+  engine: "node" | "xs";
   /** A PEM file of the CA to trust for mqtts:// brokers (else the system's). */
   ca: string | undefined;
   ndjson: boolean;
@@ -24,6 +28,8 @@ export const USAGE = `usage: npm start -- [options] [--key=value ...]
   --store DIR       where the device keeps its outbox and state (default: a directory per
                     device id under the OS temp directory)
   --ca FILE         PEM certificate(s) to trust for an mqtts:// broker
+  --engine node|xs  node (default): the firmware runs in this process on V8; xs: it runs in
+                    Moddable's XS engine (an xsnap worker), this process playing the board
   --clock real|virtual
                     virtual: time moves only on {"type":"advance","ms":N} lines on stdin
   --ndjson          one JSON object per line on stdout (the device-process protocol)
@@ -40,8 +46,8 @@ const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   DEVICE_ID: "deviceId",
 });
 
-const VALUED = new Set(["broker", "store", "clock", "ca"]);
-const OWN = new Set(["store", "clock", "ca"]);
+const VALUED = new Set(["broker", "store", "clock", "engine", "ca"]);
+const OWN = new Set(["store", "clock", "engine", "ca"]);
 const SWITCHES = new Set(["ndjson", "help"]);
 
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ArgsResult {
@@ -60,6 +66,9 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     if (!arg.startsWith("--") || arg.length === 2) return { ok: false, error: `unexpected argument "${arg}"` };
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!VALUED.has(name) && !SWITCHES.has(name) && !Object.prototype.hasOwnProperty.call(FIELDS, name)) {
+      return { ok: false, error: `unknown option --${name}: neither a simulator option nor a config key (${Object.keys(FIELDS).join(", ")})` };
+    }
     if (SWITCHES.has(name) && eq < 0) {
       switches.add(name);
       continue;
@@ -75,6 +84,10 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   if (clock !== "real" && clock !== "virtual") {
     return { ok: false, error: `--clock must be real or virtual; got "${clock}"` };
   }
+  const engine = values.engine ?? "node";
+  if (engine !== "node" && engine !== "xs") {
+    return { ok: false, error: `--engine must be node or xs; got "${engine}"` };
+  }
   // broker is a config key as well; store, clock and ca are the simulator's alone.
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) if (!OWN.has(key)) config[key] = value;
@@ -84,6 +97,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       broker: values.broker,
       store: values.store,
       clock,
+      engine,
       ca: values.ca,
       ndjson: switches.has("ndjson"),
       help: switches.has("help"),

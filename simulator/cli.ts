@@ -1,8 +1,8 @@
 // The desktop simulator (`npm start`): the device's src/ on the Node host, against a broker given with
 // --broker or an embedded Aedes one, shown as a board panel or as the device-process JSON lines.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { createNodeHost } from "../hosts/node/host.js";
 import { SimulatedSensor } from "../hosts/node/sensor.js";
@@ -10,7 +10,8 @@ import { VirtualClock } from "../hosts/node/virtual-clock.js";
 import start from "../src/app.js";
 import { parseConfig, type Config } from "../src/config.js";
 import type { Host, SensorPort } from "../src/host.js";
-import { parseArgs, USAGE, type SimulatorOptions } from "./args.js";
+import { parseArgs, USAGE } from "./args.js";
+import { banner, defaultStoreDir } from "./banner.js";
 import { parseCommand, type Command } from "./commands.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
 import { watchLink } from "./link-watch.js";
@@ -32,17 +33,14 @@ function fail(panel: Panel | undefined, message: string, code: number): void {
   exit(code);
 }
 
-function banner(config: Config, options: SimulatorOptions, storeDir: string, embedded: boolean): string {
-  const url = new URL(config.broker);
-  const target = `-h ${url.hostname} -p ${url.port || (url.protocol === "mqtts:" ? 8883 : 1883)}`;
-  return [
-    `xs-mqtt-device simulator: device "${config.deviceId}" on ${config.broker}${embedded ? " (embedded Aedes broker)" : ""}`,
-    `  try:  mosquitto_pub ${target} -t ${config.prefix}/lamp -m on`,
-    `        mosquitto_pub ${target} -t ${config.prefix}/bell -m ring`,
-    `        mosquitto_sub ${target} -t '${config.prefix}/#' -v`,
-    `  store: ${storeDir}   clock: ${options.clock}   type "sensor 25" to set the sensor, Ctrl-C to stop`,
-    "",
-  ].join("\n");
+/**
+ * The XS engine's device process takes the same flags and speaks the same lines; this process only
+ * hands over to it. Ctrl-C reaches both (one process group): the child stops cleanly, we wait for it.
+ */
+function runOnXs(argv: readonly string[]): void {
+  const child = spawn(process.execPath, [resolve("simulator", "xs", "run.mjs"), ...argv], { stdio: "inherit" });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => exit(code ?? (signal ? 1 : 0)));
 }
 
 async function main(): Promise<void> {
@@ -55,6 +53,7 @@ async function main(): Promise<void> {
     write(USAGE + "\n");
     return exit(0);
   }
+  if (options.engine === "xs") return runOnXs(process.argv.slice(2));
 
   let parsed = parseConfig(options.config);
   if (!parsed.ok) return fail(early, parsed.errors.join(" "), 2);
@@ -71,7 +70,7 @@ async function main(): Promise<void> {
   const panel: Panel =
     early ??
     terminalPanel({ write, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, origin: now(), now });
-  const storeDir = options.store ?? join(tmpdir(), "xs-mqtt-device-sim", config.deviceId);
+  const storeDir = options.store ?? defaultStoreDir(config.deviceId);
   if (!ndjson) write(banner(config, options, storeDir, broker !== undefined));
   else if (broker) panel({ type: "log", line: `embedded broker on 127.0.0.1:${broker.port}` });
 

@@ -1,7 +1,9 @@
 // The XS engine's device process: the flags, stdin lines and stdout lines of simulator/cli.ts (its
 // own parsers and panels, reused), with the firmware running in XS and this process as its board.
 import { createInterface } from "node:readline";
+import { parseConfig } from "../../src/config.js";
 import { parseArgs, USAGE } from "../args.js";
+import { banner, defaultStoreDir } from "../banner.js";
 import { parseCommand, type Command } from "../commands.js";
 import type { EmbeddedBroker } from "../embedded-broker.js";
 import { ndjsonPanel, terminalPanel, type Panel } from "../panel.js";
@@ -44,7 +46,15 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
     panel({ type: "error", message: `${error.name}: ${error.message}` });
     exit(1);
   };
-  board = await startBoard({ storeDir: options.store, clock: options.clock, emit: panel, fail });
+  const parsed = parseConfig(config);
+  if (!parsed.ok) {
+    early({ type: "error", message: parsed.errors.join(" ") });
+    await broker?.close();
+    return exit(2);
+  }
+  const storeDir = options.store ?? defaultStoreDir(parsed.config.deviceId);
+  if (!ndjson) write(banner(parsed.config, options, storeDir, broker !== undefined));
+  board = await startBoard({ storeDir, clock: options.clock, emit: panel, fail });
   const errors = await board.start(config).catch((error: Error) => (fail(error), []));
   if (errors.length > 0) {
     panel({ type: "error", message: errors.join(" ") });

@@ -10,6 +10,7 @@ describe("simulator flags", () => {
         broker: "mqtt://127.0.0.1:1999",
         store: "/s",
         clock: "virtual",
+        engine: "node",
         ca: undefined,
         ndjson: true,
         help: false,
@@ -29,6 +30,22 @@ describe("simulator flags", () => {
     expect(result.ok && result.options.config).toEqual({ deviceId: "desk", samplePeriod: "1000", discovery: "true" });
     expect(result.ok && result.options.broker).toBeUndefined();
     expect(result.ok && result.options.clock).toBe("real");
+  });
+
+  test("--engine picks node (the default) or xs, and is not a config key", () => {
+    const xs = parseArgs(["--engine", "xs", "--deviceId=d"], {});
+    expect(xs.ok && xs.options.engine).toBe("xs");
+    expect(xs.ok && xs.options.config).toEqual({ deviceId: "d" });
+    expect(parseArgs(["--engine=v8"], {})).toEqual({ ok: false, error: '--engine must be node or xs; got "v8"' });
+  });
+
+  test("a name that is neither a simulator option nor a config key is refused, naming the keys", () => {
+    const result = parseArgs(["--deviceid=desk"], {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toMatch(/^unknown option --deviceid: neither a simulator option nor a config key/);
+      expect(result.error).toContain("deviceId");
+    }
   });
 
   test("takes the broker and credentials from the environment, flags winning", () => {

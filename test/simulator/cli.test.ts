@@ -79,6 +79,23 @@ describe("simulator process against Mosquitto", () => {
     expect(device.events.some((e) => e.type === "ready")).toBe(false);
   });
 
+  test("--engine xs hands the same flags to the XS device process: a lamp command switches its pin", async () => {
+    device = await spawnDevice({
+      engine: "node",
+      flags: ["--engine", "xs"],
+      broker: broker.url,
+      store,
+      config: { deviceId: "sim-xs", discovery: false },
+    });
+    await device.waitFor((e) => e.type === "connected", "connected");
+    const peer = await observer(broker.url, "home/office/lamp/state");
+    const from = device.events.length;
+    await peer.client.publishAsync("home/office/lamp", "on", { qos: 1 });
+    await device.waitFor(isLamp(1), "lamp pin on", 10_000, from);
+    await until("retained state on", () => peer.messages.includes("home/office/lamp/state=on"));
+    await peer.client.endAsync();
+  });
+
   test("on a virtual clock, a sensor value set on stdin is published when time is advanced", async () => {
     device = await spawnDevice({
       engine: "node",

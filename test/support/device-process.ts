@@ -27,6 +27,8 @@ export interface DeviceOptions {
   clock?: "real" | "virtual";
   /** Config keys, passed as --key=value. */
   config?: Record<string, string | number | boolean>;
+  /** More simulator flags, e.g. ["--engine", "xs"] given to the node engine's command line. */
+  flags?: string[];
   /** How long to wait for {"type":"ready"}, ms. */
   startTimeoutMs?: number;
 }
@@ -81,6 +83,7 @@ export async function spawnDevice(options: DeviceOptions): Promise<DeviceProcess
   const args = [...command(options.engine), "--ndjson", "--broker", options.broker];
   if (options.store !== undefined) args.push("--store", options.store);
   if (options.clock !== undefined) args.push("--clock", options.clock);
+  args.push(...(options.flags ?? []));
   for (const [key, value] of Object.entries(options.config ?? {})) args.push(`--${key}=${String(value)}`);
 
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
