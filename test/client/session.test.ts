@@ -275,6 +275,30 @@ describe("receiving", () => {
     expect(s.client.stats().duplicates).toBe(1);
   });
 
+  test("packets ahead of a malformed one in the same chunk are handled, then the link goes down", () => {
+    const s = scripted();
+    const got: string[] = [];
+    s.client.subscribe("t", 0, (m) => got.push(Buffer.from(m.payload).toString()));
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().send(frame({ cmd: "publish", topic: "t", payload: "a", qos: 0 }) + "0000"); // type 0 is reserved
+    expect(got).toEqual(["a"]);
+    expect(s.link().closed).toBe(true);
+    expect(s.disconnects.map((e) => e.message)).toEqual(["the broker sent a bad packet: packet type 0 is reserved"]);
+  });
+
+  test("onConnect comes once the packets that arrived with CONNACK are handled", () => {
+    const order: string[] = [];
+    const s = scripted({ clean: false, onConnect: () => order.push("onConnect") });
+    s.client.subscribe("t", 1, () => order.push("message"));
+    s.client.start();
+    s.link().open();
+    // A resumed session: the broker sends what it kept right behind CONNACK.
+    s.link().send(CONNACK_RESUMED + frame({ cmd: "publish", topic: "t", payload: "kept", qos: 1, messageId: 3 }));
+    expect(order).toEqual(["message", "onConnect"]);
+  });
+
   test("an object handler gets its messages through onMessage, called on the object", () => {
     const s = scripted();
     const receiver = {
