@@ -36,7 +36,8 @@ export default function createHost(config: Config, board: BoardSettings): Host {
     },
     timers: {
       set(callback: () => void, ms: number): TimerHandle {
-        return Timer.set(() => callback(), ms);
+        // The callback itself, not a wrapper: no closure per timer on the board.
+        return Timer.set(callback, ms);
       },
       clear(handle: TimerHandle): void {
         Timer.clear(handle as Timer);
