@@ -11,6 +11,8 @@ export interface SimulatorOptions {
   clock: "real" | "virtual";
   /** Which engine runs src/: V8 in this process, or XS in an xsnap worker. */
   engine: "node" | "xs";
+  /** XS engine: the stack the firmware may use, in slots; undefined: the board's (384). */
+  stack: number | undefined;
   /** A PEM file of the CA to trust for mqtts:// brokers (else the system's). */
   ca: string | undefined;
   ndjson: boolean;
@@ -30,6 +32,8 @@ export const USAGE = `usage: npm start -- [options] [--key=value ...]
   --ca FILE         PEM certificate(s) to trust for an mqtts:// broker
   --engine node|xs  node (default): the firmware runs in this process on V8; xs: it runs in
                     Moddable's XS engine (an xsnap worker), this process playing the board
+  --stack SLOTS     xs engine: the XS stack left to the firmware (default 384, as on the ESP8266
+                    and in the Moddable simulator; 0: all of xsnap's 4096)
   --clock real|virtual
                     virtual: time moves only on {"type":"advance","ms":N} lines on stdin
   --ndjson          one JSON object per line on stdout (the device-process protocol)
@@ -46,8 +50,8 @@ const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   DEVICE_ID: "deviceId",
 });
 
-const VALUED = new Set(["broker", "store", "clock", "engine", "ca"]);
-const OWN = new Set(["store", "clock", "engine", "ca"]);
+const VALUED = new Set(["broker", "store", "clock", "engine", "stack", "ca"]);
+const OWN = new Set(["store", "clock", "engine", "stack", "ca"]);
 const SWITCHES = new Set(["ndjson", "help"]);
 
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ArgsResult {
@@ -88,6 +92,10 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   if (engine !== "node" && engine !== "xs") {
     return { ok: false, error: `--engine must be node or xs; got "${engine}"` };
   }
+  const stack = values.stack === undefined ? undefined : Number(values.stack);
+  if (stack !== undefined && !(Number.isInteger(stack) && stack >= 0 && stack <= 4096)) {
+    return { ok: false, error: `--stack must be a whole number of slots from 0 to 4096; got "${values.stack}"` };
+  }
   // broker is a config key as well; store, clock and ca are the simulator's alone.
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) if (!OWN.has(key)) config[key] = value;
@@ -98,6 +106,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       store: values.store,
       clock,
       engine,
+      stack,
       ca: values.ca,
       ndjson: switches.has("ndjson"),
       help: switches.has("help"),

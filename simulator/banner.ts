@@ -9,12 +9,12 @@ export function defaultStoreDir(deviceId: string): string {
   return join(tmpdir(), "xs-mqtt-device-sim", deviceId);
 }
 
-export function banner(config: Config, options: SimulatorOptions, storeDir: string, embedded: boolean): string {
+export function banner(config: Config, options: SimulatorOptions, storeDir: string, embedded: boolean, engine: "node" | "xs"): string {
   const url = new URL(config.broker);
   const target = `-h ${url.hostname} -p ${url.port || (url.protocol === "mqtts:" ? 8883 : 1883)}`;
-  const engine = options.engine === "xs" ? "XS engine (xsnap)" : "Node engine";
+  const where = engine === "xs" ? `XS engine (xsnap), ${options.stack ?? 384}-slot stack` : "Node engine";
   return [
-    `xs-mqtt-device simulator: device "${config.deviceId}" on ${config.broker}${embedded ? " (embedded Aedes broker)" : ""}, ${engine}`,
+    `xs-mqtt-device simulator: device "${config.deviceId}" on ${config.broker}${embedded ? " (embedded Aedes broker)" : ""}, ${where}`,
     `  try:  mosquitto_pub ${target} -t ${config.prefix}/lamp -m on`,
     `        mosquitto_pub ${target} -t ${config.prefix}/bell -m ring`,
     `        mosquitto_sub ${target} -t '${config.prefix}/#' -v`,

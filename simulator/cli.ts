@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     early ??
     terminalPanel({ write, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, origin: now(), now });
   const storeDir = options.store ?? defaultStoreDir(config.deviceId);
-  if (!ndjson) write(banner(config, options, storeDir, broker !== undefined));
+  if (!ndjson) write(banner(config, options, storeDir, broker !== undefined, "node"));
   else if (broker) panel({ type: "log", line: `embedded broker on 127.0.0.1:${broker.port}` });
 
   // The panel shows each reading the app takes; the simulated sensor stays steerable from stdin.

@@ -7,6 +7,7 @@ import { VirtualClock } from "../../hosts/node/virtual-clock.js";
 import type { PanelEvent } from "../panel.js";
 import { bundleForXs, type XsBundle } from "./bundle.js";
 import { Float64, FrameReader, Pins, ToBoard, ToXs, frame } from "./protocol.js";
+import { stackPadFor } from "./stack.js";
 import { startWorker, type XsWorker } from "./worker.js";
 
 export interface BoardOptions {
@@ -18,6 +19,8 @@ export interface BoardOptions {
   fail(error: Error): void;
   /** The XS-side entry to bundle; the device (simulator/xs/device.ts) by default. */
   entry?: string;
+  /** Stack left to the firmware, in slots (stack.ts); 0 or absent: all of xsnap's 4096. */
+  stackSlots?: number;
 }
 
 export interface Board {
@@ -155,6 +158,8 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
 
   const bundle = await bundleForXs(options.entry ?? DEVICE_ENTRY);
   const worker = await startWorker({ name: "xs-device", handle: answer, bundle: () => bundle.code });
+  const pad = await stackPadFor(options.stackSlots ?? 0);
+  if (pad > 0) await worker.evaluate(`globalThis.xsStackPad = ${pad};`);
   await worker.evaluate(bundle.code);
   await worker.send(frame(ToXs.host, host.sensor.unit));
 

@@ -8,6 +8,7 @@ import { parseCommand, type Command } from "../commands.js";
 import type { EmbeddedBroker } from "../embedded-broker.js";
 import { ndjsonPanel, terminalPanel, type Panel } from "../panel.js";
 import { startBoard, type Board } from "./board.js";
+import { BOARD_STACK_SLOTS } from "./stack.js";
 
 const write = (text: string): void => void process.stdout.write(text);
 
@@ -53,8 +54,8 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
     return exit(2);
   }
   const storeDir = options.store ?? defaultStoreDir(parsed.config.deviceId);
-  if (!ndjson) write(banner(parsed.config, options, storeDir, broker !== undefined));
-  board = await startBoard({ storeDir, clock: options.clock, emit: panel, fail });
+  if (!ndjson) write(banner(parsed.config, options, storeDir, broker !== undefined, "xs"));
+  board = await startBoard({ storeDir, clock: options.clock, stackSlots: options.stack ?? BOARD_STACK_SLOTS, emit: panel, fail });
   const errors = await board.start(config).catch((error: Error) => (fail(error), []));
   if (errors.length > 0) {
     panel({ type: "error", message: errors.join(" ") });

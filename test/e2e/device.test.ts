@@ -1,5 +1,6 @@
 // End to end: the device as a child process (either engine) against a real Mosquitto, driven only
-// through the device-process protocol and MQTT, so the same scenarios hold on Node and in XS.
+// through the device-process protocol and MQTT, so the same scenarios hold on Node and in XS (where
+// the firmware gets the board's 384-slot stack, simulator/xs/stack.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

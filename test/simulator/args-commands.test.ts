@@ -11,6 +11,7 @@ describe("simulator flags", () => {
         store: "/s",
         clock: "virtual",
         engine: "node",
+        stack: undefined,
         ca: undefined,
         ndjson: true,
         help: false,
