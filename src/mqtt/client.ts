@@ -189,6 +189,8 @@ export class MqttClient implements MqttLink {
   #decodeError: ProtocolError | undefined = undefined;
   /** A CONNACK was accepted in the chunk being read: onConnect is owed (ANNOUNCE_NEW or ANNOUNCE_RESUMED). */
   #announce = 0;
+  /** In #onReadable's loop. */
+  #reading = false;
 
   #connects = 0;
   #disconnects = 0;
@@ -467,6 +469,10 @@ export class MqttClient implements MqttLink {
   }
 
   #onReadable(): void {
+    // A transport that calls back while we read (a handler wrote, a test link answered at once):
+    // the loop below is still running and takes the new chunk in its turn.
+    if (this.#reading) return;
+    this.#reading = true;
     // Answers to a chunk of packets (acks, the publishes they make room for) leave in one write.
     this.#corked++;
     try {
@@ -476,6 +482,7 @@ export class MqttClient implements MqttLink {
       while (this.#readChunk(generation)) this.#handleInbox(generation);
       if (this.#announce !== 0) this.#announceConnect();
     } finally {
+      this.#reading = false;
       this.#uncork();
     }
   }
@@ -511,11 +518,8 @@ export class MqttClient implements MqttLink {
   /** Handles what the decoder found, in order; a handler that took the link down ends it. */
   #handleInbox(generation: number): void {
     const inbox = this.#inbox;
-    while (inbox.length > 0) {
-      const packet = inbox.shift() as Packet;
-      if (generation !== this.#generation) continue;
-      this.#onPacket(packet);
-    }
+    for (let i = 0; i < inbox.length && generation === this.#generation; i++) this.#onPacket(inbox[i]);
+    inbox.length = 0;
     const error = this.#decodeError;
     this.#decodeError = undefined;
     if (error && generation === this.#generation) this.#onDecodeError(error);

@@ -288,6 +288,22 @@ describe("receiving", () => {
     expect(s.disconnects.map((e) => e.message)).toEqual(["the broker sent a bad packet: packet type 0 is reserved"]);
   });
 
+  test("bytes that arrive while a handler runs are handled after it, in order", () => {
+    const s = scripted();
+    const order: string[] = [];
+    s.client.subscribe("t", 0, (m) => {
+      const text = Buffer.from(m.payload).toString();
+      order.push(`start ${text}`);
+      if (text === "a") s.link().send(frame({ cmd: "publish", topic: "t", payload: "b", qos: 0 }));
+      order.push(`end ${text}`);
+    });
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().send(frame({ cmd: "publish", topic: "t", payload: "a", qos: 0 }));
+    expect(order).toEqual(["start a", "end a", "start b", "end b"]);
+  });
+
   test("onConnect comes once the packets that arrived with CONNACK are handled", () => {
     const order: string[] = [];
     const s = scripted({ clean: false, onConnect: () => order.push("onConnect") });
