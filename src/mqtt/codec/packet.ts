@@ -1,5 +1,5 @@
 // Packet objects in the shape of the npm package `mqtt-packet` (same `cmd`, field names and
-// defaults), with Uint8Array where it has Buffer. Binary fields accept a string when encoding.
+// defaults), with Uint8Array where it has Node's byte type. Binary fields accept a string when encoding.
 // Like mqtt-packet's parser, the Decoder also sets `topic` and `payload` to null on packets
 // other than PUBLISH; those two fields are left out of the types below.
 
