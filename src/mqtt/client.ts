@@ -17,7 +17,7 @@ import type {
   WillProperties,
 } from "./codec/index.js";
 import { isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
-import type { Message, MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions } from "./link.js";
+import { receiverOf, type Message, type MessageHandler, type MessageReceiver, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "./link.js";
 import { Discard, EntryState, FULL, Outbox, TOO_LARGE } from "./outbox.js";
 import type { OutboxStats } from "./outbox.js";
 import { filterProblem, topicMatches, topicProblem } from "./topic.js";
@@ -116,7 +116,7 @@ export interface ClientStats extends OutboxStats {
 
 interface Subscription {
   qos: QoS;
-  handler: MessageHandler;
+  receiver: MessageReceiver;
 }
 
 interface Request {
@@ -336,7 +336,7 @@ export class MqttClient implements MqttLink {
       if (problem) return mqttError("invalid-filter", `cannot subscribe: ${problem}`);
     }
     for (const request of requests) {
-      this.#subscriptions.set(request.filter, { qos: request.qos, handler: request.handler });
+      this.#subscriptions.set(request.filter, { qos: request.qos, receiver: receiverOf(request.handler) });
     }
     return this.#request(
       {
@@ -738,11 +738,7 @@ export class MqttClient implements MqttLink {
     if (packet.properties) message.properties = packet.properties;
     try {
       for (const [filter, subscription] of this.#subscriptions) {
-        if (!topicMatches(filter, message.topic)) continue;
-        // deliver() inlined: one frame fewer under every message handler.
-        const handler = subscription.handler;
-        if (typeof handler === "function") handler(message);
-        else handler.onMessage(message);
+        if (topicMatches(filter, message.topic)) subscription.receiver.onMessage(message);
       }
       this.#options.onMessage?.(message);
     } catch (error) {

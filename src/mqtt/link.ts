@@ -41,10 +41,9 @@ export interface MessageReceiver {
   onMessage(message: Message): void;
 }
 
-/** Hands a message to a handler of either form. */
-export function deliver(handler: MessageHandler, message: Message): void {
-  if (typeof handler === "function") handler(message);
-  else handler.onMessage(message);
+/** A handler of either form as a receiver, so that delivery is one method call with no branch. */
+export function receiverOf(handler: MessageHandler): MessageReceiver {
+  return typeof handler === "function" ? { onMessage: handler } : handler;
 }
 
 export interface MqttLink {

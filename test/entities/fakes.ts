@@ -4,7 +4,7 @@ import { parseConfig, type Config } from "../../src/config.js";
 import type { Host, SensorPort } from "../../src/host.js";
 import type { PublishProperties } from "../../src/mqtt/codec/packet.js";
 import { decodeUtf8, encodeUtf8 } from "../../src/mqtt/codec/utf8.js";
-import { deliver, type Message, type MessageHandler, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "../../src/mqtt/link.js";
+import { receiverOf, type Message, type MessageHandler, type MessageReceiver, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "../../src/mqtt/link.js";
 import { createContext } from "../../src/entities/context.js";
 import type { EntityContext } from "../../src/entities/entity.js";
 import { MemoryStore } from "../support/memory-store.js";
@@ -20,7 +20,7 @@ export interface Published {
 export class FakeLink implements MqttLink {
   connected = true;
   readonly published: Published[] = [];
-  readonly handlers = new Map<string, MessageHandler>();
+  readonly handlers = new Map<string, MessageReceiver>();
   /** Acknowledge publishes at once (true) or never (false). */
   acknowledge = true;
 
@@ -32,7 +32,7 @@ export class FakeLink implements MqttLink {
   }
 
   subscribe(filter: string, _qos: 0 | 1 | 2, handler: MessageHandler): MqttError | undefined {
-    this.handlers.set(filter, handler);
+    this.handlers.set(filter, receiverOf(handler));
     return undefined;
   }
 
@@ -42,8 +42,8 @@ export class FakeLink implements MqttLink {
 
   /** Delivers a message to the handler subscribed to exactly `topic`. */
   deliver(topic: string, payload: string | Uint8Array, extra: { retain?: boolean; properties?: PublishProperties } = {}): void {
-    const handler = this.handlers.get(topic);
-    if (!handler) throw new Error(`nothing subscribed to ${topic}`);
+    const receiver = this.handlers.get(topic);
+    if (!receiver) throw new Error(`nothing subscribed to ${topic}`);
     const message: Message = {
       topic,
       payload: typeof payload === "string" ? encodeUtf8(payload) : payload,
@@ -52,7 +52,7 @@ export class FakeLink implements MqttLink {
       dup: false,
       ...(extra.properties ? { properties: extra.properties } : {}),
     };
-    deliver(handler, message);
+    receiver.onMessage(message);
   }
 
   on(topic: string): Published[] {
