@@ -5,6 +5,8 @@ import type { Message } from "../mqtt/link.js";
 import type { EntityContext } from "./entity.js";
 
 export const MAX_COMMAND_BYTES = 256;
+/** Deepest JSON nesting a command may have: parsing recurses, and a board's XS stack is small. */
+export const MAX_COMMAND_DEPTH = 8;
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -30,6 +32,7 @@ export function readCommand(message: Message, context: EntityContext, maxBytes =
   if (text === "") return refuse(context, message, "empty command.");
   if (message.properties?.messageExpiryInterval === 0) return refuse(context, message, "expired: its message expiry ran out.");
   if (text[0] !== "{") return { text, json: undefined };
+  if (nesting(text) > MAX_COMMAND_DEPTH) return refuse(context, message, `JSON nested deeper than ${MAX_COMMAND_DEPTH} levels.`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -48,6 +51,27 @@ export function readCommand(message: Message, context: EntityContext, maxBytes =
       return refuse(context, message, `stale: sent ${Math.round((now - ts) / 1000)} s ago; commands older than ${maxAge / 1000} s are refused.`);
   }
   return { text, json: object };
+}
+
+/** How deep objects and arrays nest in JSON text (brackets inside strings do not count). */
+function nesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) {
+      quoted = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 function refuse(context: EntityContext, message: Message, reason: string): undefined {

@@ -38,8 +38,28 @@ class Context implements EntityContext {
   }
 }
 
+/** The start of a refused input as text: never more than ERROR_INPUT_CHARS, whatever its size. */
 function quote(input: Uint8Array | string): string {
-  const text = typeof input === "string" ? input : decodeUtf8(input);
-  if (text === undefined) return `(${input.length} bytes, not UTF-8)`;
-  return text.length > ERROR_INPUT_CHARS ? `${text.slice(0, ERROR_INPUT_CHARS)}...` : text;
+  let text: string | undefined;
+  let cut = false;
+  if (typeof input === "string") {
+    text = input;
+  } else {
+    // Decode only what can be shown: ERROR_INPUT_CHARS characters take at most 4 bytes each.
+    let end = input.length;
+    if (end > ERROR_INPUT_CHARS * 4) {
+      end = ERROR_INPUT_CHARS * 4;
+      while (end > 0 && (input[end] & 0xc0) === 0x80) end--; // not inside a character
+      cut = true;
+    }
+    text = decodeUtf8(input, 0, end);
+    if (text === undefined) return `(${input.length} bytes, not UTF-8)`;
+  }
+  if (text.length > ERROR_INPUT_CHARS) {
+    const last = text.charCodeAt(ERROR_INPUT_CHARS - 1);
+    // Keep a surrogate pair whole.
+    text = text.slice(0, last >= 0xd800 && last <= 0xdbff ? ERROR_INPUT_CHARS + 1 : ERROR_INPUT_CHARS);
+    cut = true;
+  }
+  return cut ? `${text}...` : text;
 }

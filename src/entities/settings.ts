@@ -10,6 +10,7 @@ import { readCommand } from "./command.js";
 
 export const SETTINGS_KEY = "app.config";
 const MAX_SETTINGS_BYTES = 512;
+const SHOWN_ERRORS = 3;
 
 /** The config with the persisted live settings applied; a stored value that no longer validates is ignored. */
 export function restoreSettings(store: Store, config: Config, log: (line: string) => void): Config {
@@ -59,7 +60,7 @@ class Settings implements Entity, MessageReceiver {
     const { ts: _ts, ...change } = command.json;
     const result = applyLive(this.#current, change);
     if (!result.ok) {
-      context.refuse(this.#commandTopic, message.payload, result.errors.join(" "));
+      context.refuse(this.#commandTopic, message.payload, summary(result.errors));
       return;
     }
     this.#current = result.config;
@@ -78,4 +79,10 @@ class Settings implements Entity, MessageReceiver {
   stop(): void {
     this.#context.link.unsubscribe(this.#commandTopic);
   }
+}
+
+/** The first few reasons: a change of many bad keys must not make an error report of kilobytes. */
+function summary(errors: readonly string[]): string {
+  const shown = errors.slice(0, SHOWN_ERRORS).join(" ");
+  return errors.length > SHOWN_ERRORS ? `${shown} (and ${errors.length - SHOWN_ERRORS} more)` : shown;
 }

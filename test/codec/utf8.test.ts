@@ -28,6 +28,13 @@ describe("utf8", () => {
     expect(decodeUtf8(encodeUtf8(s))).toBe(s);
   });
 
+  test("decodes surrogate pairs at every position around the piece boundary", () => {
+    for (let k = 0; k < 70; k++) {
+      const s = "a".repeat(k) + "😀".repeat(40) + "é";
+      expect(decodeUtf8(encodeUtf8(s))).toBe(s);
+    }
+  });
+
   test("refuses invalid UTF-8: stray continuations, overlongs, surrogates, past U+10FFFF, truncation", () => {
     const bad = [
       [0x80],
