@@ -766,10 +766,10 @@ export class MqttClient implements MqttLink {
     }
     const expected = packet.cmd === "puback" ? EntryState.SENT : EntryState.RELEASED;
     if (state !== expected || (packet.cmd === "puback") !== (this.#outbox.qos(at) === 1)) return;
-    this.#complete(
-      at,
-      code >= 0x80 ? mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined,
-    );
+    // A PUBCOMP's only failure, 0x92 (id not found), means the broker already let the message go
+    // (its PUBREC accepted it) and forgot the id: the release is complete either way.
+    const refused = packet.cmd === "puback" && code >= 0x80;
+    this.#complete(at, refused ? mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined);
   }
 
   #onSuback(packet: SubackPacket): void {

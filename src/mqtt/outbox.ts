@@ -1,7 +1,9 @@
 // The offline outbox: encoded PUBLISH packets with their state in one arena of a fixed byte
 // budget (esp-mqtt's outbox, made bounded). Each entry is a 12-byte header and the packet bytes,
 // so what a queued message costs is exactly its encoded size + 12. QoS 1/2 entries are also
-// written through the Store port, so a new session over the same store sends them.
+// written through the Store port, so a new session over the same store sends them; a QoS 2 entry
+// the broker has received (PUBREC) is stored as its PUBREL, so a restart releases it and never
+// sends the PUBLISH again [MQTT-4.3.3-1].
 import type { Store } from "../host.js";
 
 /** Entry states. */
@@ -164,9 +166,16 @@ export class Outbox {
     return highest;
   }
 
-  /** PUBREC arrived: the entry now waits for PUBCOMP. */
+  /**
+   * PUBREC arrived: the entry now waits for PUBCOMP. Its stored record becomes the PUBREL, written
+   * before the PUBREL is sent, so that a restart resumes with it.
+   */
   markReleased(at: number): void {
     this.#arena[at + STATE] = EntryState.RELEASED;
+    if (this.#arena[at + FLAGS] & PERSISTED) {
+      const id = this.id(at);
+      this.#persist(this.seq(at), this.#arena[at + FLAGS], id, Uint8Array.of(0x62, 0x02, id >> 8, id & 0xff));
+    }
   }
 
   /** Removes an entry (acknowledged, sent at QoS 0, or failed), returning its sequence number. */
@@ -315,7 +324,7 @@ export class Outbox {
     return this.#prefix + seq.toString(36);
   }
 
-  // Stored record: flags, packet id (u16), then the packet bytes.
+  // Stored record: flags, packet id (u16), then the packet bytes: the PUBLISH, or its PUBREL once received.
   #persist(seq: number, flags: number, id: number, bytes: Uint8Array): boolean {
     const record = new Uint8Array(3 + bytes.length);
     record[0] = flags | PERSISTED;
@@ -348,9 +357,12 @@ export class Outbox {
         continue;
       }
       const id = (record[1] << 8) | record[2];
-      // With a remembered id the packet went out before: resend it as a duplicate.
-      if (id !== 0) record[3] |= 0x08;
-      this.#put(this.#tail, record.subarray(3), seq, EntryState.QUEUED, record[0] | PERSISTED, id);
+      // A stored PUBREL: the broker has the message and waits for the release. A PUBLISH with a
+      // remembered id went out before: resend it as a duplicate.
+      const released = record[3] >> 4 === 6 && id !== 0;
+      if (!released && id !== 0) record[3] |= 0x08;
+      this.#put(this.#tail, record.subarray(3), seq, released ? EntryState.RELEASED : EntryState.QUEUED, record[0] | PERSISTED, id);
+      if (released) this.#inflight++;
       this.#tail += size;
       this.#seq = (seq + 1) >>> 0;
     }

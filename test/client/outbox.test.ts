@@ -142,6 +142,31 @@ describe("Outbox", () => {
     expect(store.keys().sort()).toEqual(["ob1", "ob3"]);
   });
 
+  test("a QoS 2 entry the broker received is stored as its PUBREL: a new outbox releases it and never sends the PUBLISH", () => {
+    const store = new MemoryStore();
+    const outbox = new Outbox({ budget: 1000, store, prefix: "ob" });
+    outbox.add(publish("a", "released", 2), 2, false, 4);
+    outbox.add(publish("a", "sent", 2), 2, false, 4);
+    send(outbox, 7);
+    send(outbox, 8);
+    outbox.markReleased(outbox.findId(7)); // PUBREC for id 7: its PUBREL goes next
+    expect(Buffer.from(store.read("ob0") as Uint8Array).toString("hex")).toBe("4a0007" + "62020007");
+
+    const after = new Outbox({ budget: 1000, store, prefix: "ob" });
+    expect(after.stats()).toMatchObject({ messages: 2, inflight: 1 });
+    expect(after.state(after.findId(7))).toBe(EntryState.RELEASED);
+    const pubrels: number[] = [];
+    after.requeue((id) => pubrels.push(id));
+    expect(pubrels).toEqual([7]);
+    // Only the one never acknowledged goes again, as a duplicate with its id.
+    const again = send(after, 99);
+    expect(parse(again.bytes)).toMatchObject({ messageId: 8, dup: true, qos: 2 });
+    expect(parse(again.bytes).payload.toString()).toBe("sent");
+    expect(after.nextQueued()).toBe(-1);
+    after.remove(after.findId(7));
+    expect(store.keys()).toEqual(["ob1"]);
+  });
+
   test("a failing store is counted, and the message still kept in RAM", () => {
     const store = new MemoryStore();
     store.failWrites = true;

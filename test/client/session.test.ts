@@ -192,6 +192,44 @@ describe("publishing", () => {
     expect(s.connects[1]).toEqual({ sessionPresent: true, protocolVersion: 4 });
   });
 
+  test("a restart after PUBREL resumes with PUBREL, never the PUBLISH again [MQTT-4.3.3-1]", () => {
+    const first = scripted({ clean: false });
+    first.client.start();
+    first.link().open();
+    first.link().send(CONNACK);
+    first.link().take();
+    first.client.publish("t", "y", { qos: 2 });
+    expect(first.link().take()).toEqual(["3406000174000179"]);
+    first.link().send("50020001"); // PUBREC
+    expect(first.link().take()).toEqual(["62020001"]);
+    // The process dies here, before PUBCOMP: a new client over the same store.
+    const second = scripted({ clean: false }, first.store);
+    second.client.start();
+    second.link().open();
+    expect(second.link().take()).toEqual([CONNECT_V4_PERSISTENT]);
+    second.link().send(CONNACK_RESUMED);
+    expect(second.link().take()).toEqual(["62020001"]);
+    second.link().send("70020001"); // PUBCOMP
+    expect(second.client.stats()).toMatchObject({ messages: 0, inflight: 0 });
+    expect(first.store.keys()).toEqual([]);
+  });
+
+  test("a PUBCOMP saying the id is unknown (a broker that lost the session) completes the release without an error", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    s.link().send("2003000000");
+    s.link().take();
+    const done: Array<string | undefined> = [];
+    s.client.publish("t", "y", { qos: 2 }, (error) => done.push(error?.code));
+    expect(s.link().take()).toEqual(["3407000174000100" + "79"]);
+    s.link().send("50020001");
+    expect(s.link().take()).toEqual(["62020001"]);
+    s.link().send("7003000192"); // PUBCOMP 0x92: packet identifier not found
+    expect(done).toEqual([undefined]);
+    expect(s.errors).toEqual([]);
+  });
+
   test("outbox drains in order after a reconnect, within the in-flight window", () => {
     const s = scripted({ maxInflight: 2 });
     s.client.start();

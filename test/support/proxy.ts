@@ -1,5 +1,6 @@
 // A TCP proxy between a client and a broker for fault tests: cut every live link, or stall it
-// (sockets stay open, nothing moves: a half-open link), or refuse new connections.
+// (sockets stay open, nothing moves: a half-open link), or refuse new connections. Given a filter,
+// it splits each direction into MQTT packets and forwards only those the filter passes.
 import net from "node:net";
 
 export interface Proxy {
@@ -24,7 +25,36 @@ interface Pair {
   upstream: net.Socket;
 }
 
-export async function startProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<Proxy> {
+/** "up": client to broker; "down": broker to client. */
+export type Direction = "up" | "down";
+
+export interface ProxyOptions {
+  /** Called with every whole MQTT packet; false drops it. */
+  filter?(direction: Direction, packet: Buffer): boolean;
+}
+
+/** Splits a byte stream into whole MQTT packets, keeping a partial one for the next chunk. */
+function packetSplitter(each: (packet: Buffer) => void): (data: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (data) => {
+    pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
+    for (;;) {
+      let length = 0;
+      let p = 1;
+      for (let shift = 0; ; shift += 7, p++) {
+        if (p >= pending.length) return;
+        length += (pending[p] & 0x7f) << shift;
+        if (!(pending[p] & 0x80)) break;
+      }
+      const end = p + 1 + length;
+      if (end > pending.length) return;
+      each(pending.subarray(0, end));
+      pending = pending.subarray(end);
+    }
+  };
+}
+
+export async function startProxy(targetPort: number, targetHost = "127.0.0.1", options: ProxyOptions = {}): Promise<Proxy> {
   const pairs = new Set<Pair>();
   const held: Array<() => void> = [];
   let stalled = false;
@@ -32,8 +62,8 @@ export async function startProxy(targetPort: number, targetHost = "127.0.0.1"): 
   let accepted = 0;
 
   // Forwards from one side to the other, holding data while stalled and honouring back-pressure.
-  const pipe = (from: net.Socket, to: net.Socket): void => {
-    from.on("data", (data: Buffer) => {
+  const pipe = (from: net.Socket, to: net.Socket, direction: Direction): void => {
+    const forward = (data: Buffer): void => {
       const send = (): void => {
         if (!to.destroyed && !to.write(data)) {
           from.pause();
@@ -42,7 +72,18 @@ export async function startProxy(targetPort: number, targetHost = "127.0.0.1"): 
       };
       if (stalled) held.push(send);
       else send();
-    });
+    };
+    const filter = options.filter;
+    if (!filter) {
+      from.on("data", forward);
+      return;
+    }
+    from.on(
+      "data",
+      packetSplitter((packet) => {
+        if (filter(direction, packet)) forward(Buffer.from(packet));
+      }),
+    );
   };
 
   const server = net.createServer((client) => {
@@ -61,8 +102,8 @@ export async function startProxy(targetPort: number, targetHost = "127.0.0.1"): 
     };
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(client, upstream, "up");
+    pipe(upstream, client, "down");
     for (const socket of [client, upstream]) {
       socket.on("error", end);
       socket.on("close", end);
