@@ -41,6 +41,7 @@ export default function start(host: Host, initial: Config): App {
     will: will(config),
     outboxBytes: config.outboxBytes,
     maxPacketSize: config.maxPacketBytes,
+    reconnect: { max: config.reconnectMax },
     onConnect() {
       host.log(`connected to ${config.broker}`);
       birth(client, config);
@@ -53,6 +54,10 @@ export default function start(host: Host, initial: Config): App {
     onError(error) {
       host.log(`mqtt: ${error.message}`);
     },
+    onSkipped(skipped) {
+      const reason = `too large: ${skipped.size} bytes; this device takes packets of at most ${config.maxPacketBytes} bytes (maxPacketBytes).`;
+      context.refuse(skipped.topic, `(${skipped.size} bytes, not read)`, reason);
+    },
   });
 
   const context = createContext(host, client, config);
@@ -61,11 +66,16 @@ export default function start(host: Host, initial: Config): App {
     createHealth(context, () => {
       const s = client.stats();
       return {
-        reconnects: Math.max(0, s.connects - 1),
+        reconnects: s.reconnects,
         outboxBytes: s.bytes,
         outboxMessages: s.messages,
-        drops: s.dropped,
+        drops: s.drops,
+        dropsFull: s.dropsFull,
+        dropsTooLarge: s.dropsTooLarge,
+        dropsRefused: s.dropsRefused,
+        dropsInvalid: s.dropsInvalid,
         coalesced: s.coalesced,
+        skipped: s.skipped,
       };
     }),
     createSettings(context, (next) => {

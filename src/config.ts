@@ -40,6 +40,8 @@ export interface Config {
   outboxBytes: number;
   /** Largest packet taken from the broker (announced to an MQTT 5 broker, which then sends none larger). */
   maxPacketBytes: number;
+  /** Longest wait between reconnect attempts, ms (the backoff doubles up to it, with jitter). */
+  reconnectMax: number;
   /** Wi-Fi, used by the Moddable host only. */
   ssid: string;
   password: string;
@@ -102,6 +104,7 @@ export const FIELDS: Readonly<Record<ConfigKey, Field>> = Object.freeze({
   },
   outboxBytes: { kind: "integer", default: 16384, min: 512, max: 16 * 1024 * 1024 },
   maxPacketBytes: { kind: "integer", default: 4096, min: 128, max: 268_435_455 },
+  reconnectMax: { kind: "integer", default: 60000, min: 1000, max: 3_600_000 },
   ssid: { kind: "string", default: "" },
   password: { kind: "string", default: "" },
 });

@@ -58,7 +58,7 @@ const steps: Readonly<Record<string, () => void>> = Object.freeze({
   lamp: () => void kept.push(createLamp(entityContext())),
   bell: () => void kept.push(createBell(entityContext())),
   sensor: () => void kept.push(createSensor(entityContext())),
-  health: () => void kept.push(createHealth(entityContext(), () => ({ reconnects: 0, outboxBytes: 0, outboxMessages: 0, drops: 0, coalesced: 0 }))),
+  health: () => void kept.push(createHealth(entityContext(), () => ({ ...NO_STATS }))),
   settings: () => void kept.push(createSettings(entityContext(), () => undefined)),
   app: () => {
     const parsed = config();
@@ -66,6 +66,8 @@ const steps: Readonly<Record<string, () => void>> = Object.freeze({
     kept.push(start(host ?? quietHost(), parsed.config));
   },
 });
+
+const NO_STATS = Object.freeze({ reconnects: 0, outboxBytes: 0, outboxMessages: 0, drops: 0, dropsFull: 0, dropsTooLarge: 0, dropsRefused: 0, dropsInvalid: 0, coalesced: 0, skipped: 0 });
 
 serve((request) => {
   const name = new TextDecoder().decode(request);

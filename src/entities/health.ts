@@ -3,13 +3,21 @@
 import type { Entity, EntityContext } from "./entity.js";
 import type { TimerHandle } from "../host.js";
 
-/** What the MQTT client can tell about the link and its outbox. */
+/** What the MQTT client can tell about the link and its outbox (README's topic table says what each means). */
 export interface LinkStats {
   reconnects: number;
   outboxBytes: number;
   outboxMessages: number;
+  /** Messages lost, in all; then by cause. */
   drops: number;
+  dropsFull: number;
+  dropsTooLarge: number;
+  dropsRefused: number;
+  dropsInvalid: number;
+  /** Replaced in the outbox by a newer message of the same topic: not lost, superseded. */
   coalesced: number;
+  /** Received messages over maxPacketBytes, skipped unread. */
+  skipped: number;
 }
 
 export function createHealth(context: EntityContext, stats: () => LinkStats): Entity {
@@ -46,7 +54,12 @@ class Health implements Entity {
       outboxBytes: s.outboxBytes,
       outboxMessages: s.outboxMessages,
       drops: s.drops,
+      dropsFull: s.dropsFull,
+      dropsTooLarge: s.dropsTooLarge,
+      dropsRefused: s.dropsRefused,
+      dropsInvalid: s.dropsInvalid,
       coalesced: s.coalesced,
+      skipped: s.skipped,
       freeMemory: host.freeMemory?.() ?? null,
     };
     link.publish(this.#topic, JSON.stringify(snapshot), { qos: 0, coalesce: true });

@@ -4,6 +4,7 @@ import type { Host, Transport } from "../host.js";
 import { Backoff } from "./backoff.js";
 import { Decoder, encode, encodeUtf8 } from "./codec/index.js";
 import type {
+  SkippedPublish,
   AckPacket,
   ConnackPacket,
   ConnectPacket,
@@ -62,8 +63,16 @@ export interface ClientOptions {
   pingTimeout?: number;
   /** Our own cap on QoS 1/2 publishes awaiting acknowledgement. Default: 20 on 3.1.1, else the broker's receive maximum. */
   maxInflight?: number;
-  /** Largest packet we accept from the broker (announced in MQTT 5). Default 65 536. */
+  /**
+   * Largest packet we accept from the broker (announced in MQTT 5). Default 65 536. On 3.1.1, where
+   * it cannot be announced, a larger PUBLISH is skipped unread, acknowledged, and given to onSkipped.
+   */
   maxPacketSize?: number;
+  /**
+   * QoS 2 messages the broker may have awaiting release at once (announced in MQTT 5, enforced on
+   * every version: one more closes the link, with DISCONNECT 0x93 in MQTT 5). Default 64.
+   */
+  receiveMaximum?: number;
   /** Store key prefix for the persisted outbox (<= 8 characters). Default "ob". */
   persistPrefix?: string;
   /** Persist QoS 1/2 outbox entries through the store. Default true. */
@@ -86,6 +95,8 @@ export interface ClientOptions {
   onError?(error: MqttError): void;
   /** Every message received, after the subscription handlers. */
   onMessage?(message: Message): void;
+  /** A message over maxPacketSize was skipped unread (3.1.1); without this callback, onError hears of it. */
+  onSkipped?(message: SkippedPublish): void;
 }
 
 export interface SubscriptionRequest {
@@ -112,6 +123,18 @@ export interface ClientStats extends OutboxStats {
   received: number;
   /** QoS 2 PUBLISH duplicates the broker resent and we did not deliver again. */
   duplicates: number;
+  /** Messages over maxPacketSize, skipped unread. */
+  skipped: number;
+  /** Every message we were given and will never deliver: the sum of the four causes below. */
+  drops: number;
+  /** Refused by a full outbox, or (QoS 0) dropped from it for newer messages. */
+  dropsFull: number;
+  /** Larger than the outbox budget or than the broker's Maximum Packet Size. */
+  dropsTooLarge: number;
+  /** Refused by the broker (PUBACK or PUBREC with a reason code of 0x80 or more). */
+  dropsRefused: number;
+  /** An invalid topic or properties that cannot be encoded. */
+  dropsInvalid: number;
 }
 
 interface Subscription {
@@ -185,7 +208,7 @@ export class MqttClient implements MqttLink {
    * Packets decoded from the chunk being read, handled once the decoder has returned: handlers (and
    * all they publish) then run a few frames shallower, which a board's XS stack of 384 slots needs.
    */
-  readonly #inbox: Packet[] = [];
+  readonly #inbox: Array<Packet | SkippedPublish> = [];
   #decodeError: ProtocolError | undefined = undefined;
   /** A CONNACK was accepted in the chunk being read: onConnect is owed (ANNOUNCE_NEW or ANNOUNCE_RESUMED). */
   #announce = 0;
@@ -198,6 +221,11 @@ export class MqttClient implements MqttLink {
   #published = 0;
   #received = 0;
   #duplicates = 0;
+  #skipped = 0;
+  #dropsFull = 0;
+  #dropsTooLarge = 0;
+  #dropsRefused = 0;
+  #dropsInvalid = 0;
 
   constructor(host: ClientHost, options: ClientOptions) {
     this.#host = host;
@@ -226,12 +254,15 @@ export class MqttClient implements MqttLink {
         ),
     });
     this.#nextId = this.#outbox.highestId();
+    // One closure for both (on XS each closure costs about ten slots).
+    const received = (item: Packet | SkippedPublish): void => void this.#inbox.push(item);
     this.#decoder = new Decoder({
       protocolVersion: this.#version,
       maxPacketSize: options.maxPacketSize ?? 65_536,
       poolSize: options.receivePool ?? 0,
-      onPacket: (packet) => void this.#inbox.push(packet),
+      onPacket: received,
       onError: (error) => void (this.#decodeError = error),
+      onSkipped: received,
     });
     this.#tick = () => {
       this.#timer = undefined;
@@ -276,7 +307,10 @@ export class MqttClient implements MqttLink {
     done?: PublishDone,
   ): MqttError | undefined {
     const problem = topicProblem(topic);
-    if (problem) return mqttError("invalid-topic", `cannot publish: ${problem}`);
+    if (problem) {
+      this.#dropsInvalid++;
+      return mqttError("invalid-topic", `cannot publish: ${problem}`);
+    }
     const wanted = options?.qos ?? 0;
     const qos = (wanted > this.#maxQos ? this.#maxQos : wanted) as QoS;
     let bytes: Uint8Array;
@@ -296,9 +330,11 @@ export class MqttClient implements MqttLink {
         this.#version,
       );
     } catch (error) {
+      this.#dropsInvalid++;
       return mqttError("invalid-message", `cannot publish to "${topic}": ${(error as Error).message}`);
     }
     if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
+      this.#dropsTooLarge++;
       return mqttError("too-large", `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`);
     }
     // QoS 0 with nothing queued ahead of it goes straight out: no need to hold it.
@@ -310,9 +346,11 @@ export class MqttClient implements MqttLink {
     }
     const seq = this.#outbox.add(bytes, qos, options?.coalesce === true, this.#version);
     if (seq === TOO_LARGE) {
+      this.#dropsTooLarge++;
       return mqttError("too-large", `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`);
     }
     if (seq === FULL) {
+      this.#dropsFull++;
       return mqttError(
         "outbox-full",
         `outbox full (${this.#outbox.bytesUsed} of ${this.#outbox.budget} bytes): QoS ${qos} message to "${topic}" refused`,
@@ -354,8 +392,10 @@ export class MqttClient implements MqttLink {
   }
 
   stats(): ClientStats {
+    const outbox = this.#outbox.stats();
+    const full = this.#dropsFull + outbox.dropped;
     return {
-      ...this.#outbox.stats(),
+      ...outbox,
       state: this.#state,
       connected: this.connected,
       protocolVersion: this.#version,
@@ -366,6 +406,12 @@ export class MqttClient implements MqttLink {
       published: this.#published,
       received: this.#received,
       duplicates: this.#duplicates,
+      skipped: this.#skipped,
+      drops: full + this.#dropsTooLarge + this.#dropsRefused + this.#dropsInvalid,
+      dropsFull: full,
+      dropsTooLarge: this.#dropsTooLarge,
+      dropsRefused: this.#dropsRefused,
+      dropsInvalid: this.#dropsInvalid,
     };
   }
 
@@ -416,6 +462,7 @@ export class MqttClient implements MqttLink {
     this.#announce = 0;
     this.#decoder.reset();
     this.#decoder.protocolVersion = this.#version;
+    this.#decoder.skipOversized = this.#version !== 5;
     try {
       this.#transport = this.#host.connect({
         host: this.#hostname,
@@ -518,7 +565,11 @@ export class MqttClient implements MqttLink {
   /** Handles what the decoder found, in order; a handler that took the link down ends it. */
   #handleInbox(generation: number): void {
     const inbox = this.#inbox;
-    for (let i = 0; i < inbox.length && generation === this.#generation; i++) this.#onPacket(inbox[i]);
+    for (let i = 0; i < inbox.length && generation === this.#generation; i++) {
+      const item = inbox[i];
+      if ("size" in item) this.#onSkipped(item);
+      else this.#onPacket(item);
+    }
     inbox.length = 0;
     const error = this.#decodeError;
     this.#decodeError = undefined;
@@ -711,20 +762,57 @@ export class MqttClient implements MqttLink {
   }
 
   #onPublish(packet: PublishPacket): void {
-    this.#received++;
     const id = packet.messageId ?? 0;
-    if (packet.qos === 2) {
-      if (this.#awaitingRelease.has(id)) {
-        this.#duplicates++;
-      } else {
-        this.#awaitingRelease.add(id);
-        this.#deliver(packet);
+    if (this.#arrived(packet.qos, id)) this.#deliver(packet);
+    this.#acknowledge(packet.qos, id);
+  }
+
+  /** A PUBLISH over maxPacketSize that the decoder skipped: acknowledged as its QoS asks, never delivered. */
+  #onSkipped(skipped: SkippedPublish): void {
+    const id = skipped.messageId ?? 0;
+    if (this.#arrived(skipped.qos, id)) {
+      this.#skipped++;
+      const onSkipped = this.#options.onSkipped;
+      if (onSkipped) this.#guard(() => onSkipped(skipped), "onSkipped");
+      else {
+        const max = this.#decoder.maxPacketSize;
+        this.#options.onError?.(mqttError("too-large", `skipped a message of ${skipped.size} bytes on "${skipped.topic}": this client takes at most ${max}`));
       }
-      this.#write(encode({ cmd: "pubrec", messageId: id }, this.#version));
-      return;
     }
-    this.#deliver(packet);
-    if (packet.qos === 1) this.#write(encode({ cmd: "puback", messageId: id }, this.#version));
+    this.#acknowledge(skipped.qos, id);
+  }
+
+  /** Counts a PUBLISH in; false for a QoS 2 duplicate, or one past the receive maximum (the link then goes down). */
+  #arrived(qos: QoS, id: number): boolean {
+    this.#received++;
+    if (qos !== 2) return true;
+    const awaiting = this.#awaitingRelease;
+    if (awaiting.has(id)) {
+      this.#duplicates++;
+      return false;
+    }
+    const most = this.#receiveMaximum();
+    if (awaiting.size >= most) {
+      // [MQTT-3.3.4-9]: the broker must not have more unreleased; a table bounded by what we announced.
+      const error = mqttError("protocol", `the broker sent more than ${most} QoS 2 messages awaiting release: ${reasonSentence(0x93, 5)}`, 0x93);
+      if (this.#version === 5) {
+        this.#write(encode({ cmd: "disconnect", reasonCode: 0x93 }, 5));
+        this.#flush();
+      }
+      this.#linkDown(error);
+      return false;
+    }
+    awaiting.add(id);
+    return true;
+  }
+
+  #acknowledge(qos: QoS, id: number): void {
+    if (qos === 0 || this.#state !== ClientState.CONNECTED) return;
+    this.#write(encode({ cmd: qos === 1 ? "puback" : "pubrec", messageId: id }, this.#version));
+  }
+
+  #receiveMaximum(): number {
+    return this.#options.receiveMaximum ?? 64;
   }
 
   #deliver(packet: PublishPacket): void {
@@ -755,6 +843,7 @@ export class MqttClient implements MqttLink {
     if (packet.cmd === "pubrec") {
       if (state === EntryState.SENT && this.#outbox.qos(at) === 2) {
         if (code >= 0x80) {
+          this.#dropsRefused++;
           this.#complete(at, mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code));
           return;
         }
@@ -769,6 +858,7 @@ export class MqttClient implements MqttLink {
     // A PUBCOMP's only failure, 0x92 (id not found), means the broker already let the message go
     // (its PUBREC accepted it) and forgot the id: the release is complete either way.
     const refused = packet.cmd === "puback" && code >= 0x80;
+    if (refused) this.#dropsRefused++;
     this.#complete(at, refused ? mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined);
   }
 
@@ -835,6 +925,7 @@ export class MqttClient implements MqttLink {
         }
         if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
           const size = bytes.length;
+          this.#dropsTooLarge++;
           this.#complete(at, mqttError("too-large", `the message is ${size} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
           continue;
         }
@@ -977,7 +1068,7 @@ export class MqttClient implements MqttLink {
       packet.properties = {
         sessionExpiryInterval: options.sessionExpiry ?? (clean ? 0 : 0xffffffff),
         // Bounds the QoS 2 ids we must remember until PUBREL.
-        receiveMaximum: 64,
+        receiveMaximum: this.#receiveMaximum(),
         maximumPacketSize: options.maxPacketSize ?? 65_536,
       };
     }

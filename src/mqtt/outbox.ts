@@ -41,6 +41,7 @@ export interface OutboxStats {
   bytes: number;
   messages: number;
   inflight: number;
+  /** Entries the outbox discarded itself: QoS 0 for room, and stored ones over the budget at load. */
   dropped: number;
   coalesced: number;
   storeFailures: number;
@@ -91,10 +92,7 @@ export class Outbox {
     if (size > this.budget) return TOO_LARGE;
     if (coalesce) this.#coalesce(bytes);
     if (this.#used + size > this.budget) this.#dropQos0(size);
-    if (this.#used + size > this.budget) {
-      if (qos === 0) this.#dropped++;
-      return FULL;
-    }
+    if (this.#used + size > this.budget) return FULL;
     if (this.#tail + size > this.budget) this.#compact();
     const seq = this.#seq;
     this.#seq = (this.#seq + 1) >>> 0;

@@ -277,6 +277,25 @@ describe("publishing", () => {
     expect(s.link().take()).toEqual(["300400017432"]);
   });
 
+  test("every message refused or dropped is counted, by cause", () => {
+    const s = scripted({ protocolVersion: 5, outboxBytes: 100 });
+    s.client.start();
+    s.link().open();
+    s.link().send("2008000005 2700000040"); // CONNACK, Maximum Packet Size 64
+    s.link().take();
+    expect(s.client.publish("a/+", "x")).toMatchObject({ code: "invalid-topic" });
+    expect(s.client.publish("t", "x".repeat(70))).toMatchObject({ code: "too-large" });
+    expect(s.client.publish("t", "x".repeat(40), { qos: 1 })).toBeUndefined();
+    expect(s.client.publish("t", "x".repeat(40), { qos: 1 })).toMatchObject({ code: "outbox-full" });
+    s.link().send("40030001 87"); // PUBACK: not authorized
+    expect(s.client.stats()).toMatchObject({ drops: 4, dropsInvalid: 1, dropsTooLarge: 1, dropsFull: 1, dropsRefused: 1 });
+
+    const offline = scripted({ outboxBytes: 100 });
+    expect(offline.client.publish("t", "x".repeat(200))).toMatchObject({ code: "too-large" });
+    for (let i = 0; i < 3; i++) offline.client.publish("t", "y".repeat(30)); // QoS 0: the oldest dropped for room
+    expect(offline.client.stats()).toMatchObject({ drops: 2, dropsTooLarge: 1, dropsFull: 1, messages: 2 });
+  });
+
   test("refuses invalid topics and QoS 1 beyond the outbox budget with sentences", () => {
     const s = scripted({ outboxBytes: 100 });
     expect(s.client.publish("a/+", "x")).toMatchObject({ code: "invalid-topic" });
@@ -447,6 +466,101 @@ describe("receiving", () => {
     s.client.subscribe("x/#", 0, () => undefined);
     s.link().send("900400010087");
     expect(s.errors).toEqual([{ code: "subscribe-refused", message: 'subscription to "x/#" refused: not authorized', reasonCode: 0x87 }]);
+  });
+});
+
+describe("hostile brokers", () => {
+  /** A 3.1.1 PUBLISH of `payloadBytes` x's (QoS from the first byte), as hex. */
+  function big(first: number, topic: string, id: number, payloadBytes: number): string {
+    const packet = { cmd: "publish", topic, payload: Buffer.alloc(payloadBytes, 0x78), qos: (first >> 1) & 3, retain: (first & 1) === 1, dup: (first & 8) === 8, messageId: id };
+    return frame(packet);
+  }
+
+  test("3.1.1: a PUBLISH over maxPacketSize is skipped, acknowledged, reported once, and the session goes on", () => {
+    const skipped: unknown[] = [];
+    const got: string[] = [];
+    const s = scripted({ maxPacketSize: 64, onSkipped: (m) => skipped.push(m) });
+    s.client.subscribe("t/#", 2, (m) => got.push(Buffer.from(m.payload).toString()));
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().take();
+    s.link().send("9003000101");
+    const qos1 = big(0x33, "t/a", 5, 1000); // retained, as a broker replays it at subscribe
+    // Split mid-body, with a small message after it in the same chunk.
+    s.link().send(qos1.slice(0, 40));
+    s.link().send(qos1.slice(40) + frame({ cmd: "publish", topic: "t/b", payload: "ok", qos: 0 }));
+    expect(s.link().take()).toEqual(["40020005"]);
+    expect(got).toEqual(["ok"]);
+    const qos2 = big(0x34, "t/c", 6, 500);
+    s.link().send(qos2);
+    s.link().send("3c" + qos2.slice(2)); // its DUP: acknowledged, not reported again
+    s.link().send("62020006");
+    expect(s.link().take()).toEqual(["50020006", "50020006", "70020006"]);
+    expect(skipped).toEqual([
+      { topic: "t/a", qos: 1, messageId: 5, retain: true, dup: false, size: 1010 },
+      { topic: "t/c", qos: 2, messageId: 6, retain: false, dup: false, size: 510 },
+    ]);
+    expect(s.client.connected).toBe(true);
+    expect(s.client.stats()).toMatchObject({ skipped: 2, duplicates: 1 });
+    expect(s.disconnects).toEqual([]);
+  });
+
+  test("3.1.1 without onSkipped: the skip reaches onError with the topic and the size", () => {
+    const s = scripted({ maxPacketSize: 64 });
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().send(big(0x30, "t/a", 0, 100));
+    expect(s.errors).toEqual([{ code: "too-large", message: 'skipped a message of 107 bytes on "t/a": this client takes at most 64' }]);
+    expect(s.client.connected).toBe(true);
+  });
+
+  test("MQTT 5: a PUBLISH over the announced Maximum Packet Size is a protocol error", () => {
+    const s = scripted({ protocolVersion: 5, maxPacketSize: 64 });
+    s.client.start();
+    s.link().open();
+    s.link().send("2003000000");
+    s.link().send(frame({ cmd: "publish", topic: "t/a", payload: Buffer.alloc(100), qos: 0 }, 5));
+    expect(s.link().closed).toBe(true);
+    expect(s.disconnects[0]).toMatchObject({ code: "protocol", reasonCode: 0x95 });
+  });
+
+  test("MQTT 5: one QoS 2 PUBLISH past the announced Receive Maximum closes with DISCONNECT 0x93 [MQTT-3.3.4-9]", () => {
+    const got: number[] = [];
+    const s = scripted({ protocolVersion: 5, receiveMaximum: 64 });
+    s.client.subscribe("t", 2, () => got.push(got.length));
+    s.client.start();
+    s.link().open();
+    expect(s.link().take()[0]).toContain("210040"); // Receive Maximum 64 in CONNECT
+    s.link().send("2003000000");
+    s.link().take();
+    s.link().send("900400010002");
+    for (let id = 1; id <= 64; id++) s.link().send(frame({ cmd: "publish", topic: "t", payload: "x", qos: 2, messageId: id }, 5));
+    expect(got).toHaveLength(64);
+    expect(s.link().take()).toHaveLength(64); // a PUBREC each
+    s.link().send(frame({ cmd: "publish", topic: "t", payload: "x", qos: 2, messageId: 65 }, 5));
+    expect(s.link().take()).toEqual(["e0029300"]); // DISCONNECT, receive maximum exceeded
+    expect(s.link().closed).toBe(true);
+    expect(got).toHaveLength(64);
+    expect(s.disconnects[0]).toMatchObject({ code: "protocol", reasonCode: 0x93, message: "the broker sent more than 64 QoS 2 messages awaiting release: receive maximum exceeded" });
+  });
+
+  test("a released id frees its place: 10,000 QoS 2 messages released in turn never exceed the bound", () => {
+    const s = scripted({ receiveMaximum: 4 });
+    let got = 0;
+    s.client.subscribe("t", 2, () => got++);
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().send("9003000102");
+    for (let n = 0; n < 10_000; n++) {
+      const id = (n % 4) + 1;
+      s.link().send(frame({ cmd: "publish", topic: "t", payload: "x", qos: 2, messageId: id }));
+      if (n % 4 === 3) for (let r = 1; r <= 4; r++) s.link().send(frame({ cmd: "pubrel", messageId: r }));
+    }
+    expect(got).toBe(10_000);
+    expect(s.client.connected).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Decoder, type Packet, type ProtocolError } from "../../src/mqtt/codec/index.js";
+import { Decoder, TOPIC_KEPT, type Packet, type ProtocolError, type SkippedPublish } from "../../src/mqtt/codec/index.js";
 import { decodeChunks, plain } from "./support.js";
 import { VECTORS, bytes } from "./vectors.js";
 
@@ -159,5 +159,86 @@ describe("Decoder", () => {
     const props = (packets[0] as { properties: { userProperties: Record<string, unknown> } }).properties;
     expect(props.userProperties["__proto__"]).toBe("x");
     expect(Object.getPrototypeOf(props.userProperties)).toBeNull();
+  });
+});
+
+describe("Decoder skipping a PUBLISH over maxPacketSize", () => {
+  /** A 3.1.1 PUBLISH as bytes: first byte, remaining length, topic, id (QoS > 0), payload. */
+  function publish(first: number, topic: string, id: number, payloadBytes: number): Uint8Array {
+    const name = Buffer.from(topic, "utf8");
+    const body = [name.length >> 8, name.length & 0xff, ...name, ...(first & 6 ? [id >> 8, id & 0xff] : [])];
+    let remaining = body.length + payloadBytes;
+    const length: number[] = [];
+    do {
+      length.push((remaining & 0x7f) | (remaining > 0x7f ? 0x80 : 0));
+      remaining >>>= 7;
+    } while (remaining > 0);
+    return Uint8Array.from([first, ...length, ...body, ...new Array<number>(payloadBytes).fill(0x78)]);
+  }
+
+  function skipping(maxPacketSize: number) {
+    const allocated: number[] = [];
+    class Counting extends Decoder {
+      protected override allocate(size: number): Uint8Array {
+        allocated.push(size);
+        return super.allocate(size);
+      }
+    }
+    const skipped: SkippedPublish[] = [];
+    const packets: Packet[] = [];
+    const errors: ProtocolError[] = [];
+    const decoder = new Counting({ maxPacketSize, poolSize: 0, onPacket: (p) => packets.push(p), onError: (e) => errors.push(e), onSkipped: (s) => skipped.push(s) });
+    decoder.skipOversized = true;
+    return { decoder, skipped, packets, errors, allocated };
+  }
+
+  test("streams past it at every split point, keeps topic, QoS and id, and decodes the packet after it", () => {
+    const big = publish(0x33, "home/office/lamp", 0x1234, 300); // QoS 1, retain
+    const next = bytes("30 05 00 01 74 68 69"); // QoS 0 "t" "hi"
+    const stream = Uint8Array.from([...big, ...next]);
+    for (let i = 0; i <= stream.length; i++) {
+      const d = skipping(64);
+      expect(d.decoder.feed(stream.subarray(0, i))).toBe(true);
+      expect(d.decoder.feed(stream.subarray(i))).toBe(true);
+      expect(d.errors).toEqual([]);
+      expect(d.skipped).toEqual([{ topic: "home/office/lamp", qos: 1, messageId: 0x1234, retain: true, dup: false, size: big.length }]);
+      expect(d.packets.map(plain)).toEqual([expect.objectContaining({ cmd: "publish", topic: "t", payload: Uint8Array.of(0x68, 0x69) })]);
+    }
+  });
+
+  test("allocates only the kept topic, never the body, even for a 1 MiB message fed in 16 KiB chunks", () => {
+    const d = skipping(4096);
+    const big = publish(0x34, "a/b", 7, 1 << 20); // QoS 2
+    for (let at = 0; at < big.length; at += 16384) d.decoder.feed(big.subarray(at, at + 16384));
+    expect(d.skipped).toEqual([{ topic: "a/b", qos: 2, messageId: 7, retain: false, dup: false, size: big.length }]);
+    expect(d.allocated).toEqual([]);
+  });
+
+  test("keeps a long topic's first bytes, cut at a character, with ...", () => {
+    const topic = "t/" + "é".repeat(200); // 402 bytes
+    const d = skipping(256);
+    d.decoder.feed(publish(0x30, topic, 0, 10));
+    expect(d.skipped[0].topic).toBe(`t/${"é".repeat((TOPIC_KEPT - 2) / 2)}...`);
+    const odd = skipping(256);
+    odd.decoder.feed(publish(0x30, "t/x" + "é".repeat(200), 0, 10)); // the cut falls inside an é
+    expect(odd.skipped[0].topic).toBe(`t/x${"é".repeat((TOPIC_KEPT - 4) / 2)}...`);
+  });
+
+  test("a skipped PUBLISH too short for its topic, or with packet id 0, is malformed", () => {
+    const short = skipping(8);
+    short.decoder.feed(bytes("32 0a 00 20 61 61 61 61 61 61 61 61"));
+    expect(short.errors).toEqual([{ reasonCode: 0x81, message: "PUBLISH is shorter than its topic and packet id" }]);
+    const zero = skipping(8);
+    zero.decoder.feed(bytes("32 0a 00 01 61 00 00 61 61 61 61 61"));
+    expect(zero.errors).toEqual([{ reasonCode: 0x81, message: "PUBLISH packet identifier is 0" }]);
+  });
+
+  test("without skipOversized (MQTT 5) it is refused as too large, and other packet types always are", () => {
+    const strict = decodeChunks([publish(0x30, "t", 0, 100)], 5, 64);
+    expect(strict.errors[0].reasonCode).toBe(0x95);
+    const d = skipping(8);
+    d.decoder.feed(bytes("90 0a 00 01 00 00 00 00 00 00 00 00")); // a SUBACK
+    expect(d.errors[0].reasonCode).toBe(0x95);
+    expect(d.skipped).toEqual([]);
   });
 });

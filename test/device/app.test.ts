@@ -10,9 +10,10 @@ import { MemoryStore } from "../support/memory-store.js";
 import { VirtualClock } from "../support/virtual-clock.js";
 import { config } from "../entities/fakes.js";
 
-function offlineHost(store = new MemoryStore()) {
+function offlineHost(store = new MemoryStore(), sample: () => number = () => 20) {
   const clock = new VirtualClock({ now: 0, epoch: 1_700_000_000_000 });
-  const host = createNodeHost({ clock, store, log: () => undefined, sensor: { unit: "C", sample: () => 20 } });
+  const logs: string[] = [];
+  const host = createNodeHost({ clock, store, log: (line) => logs.push(line), sensor: { unit: "C", sample } });
   let attempts = 0;
   // Every connection attempt fails at once, as with the broker down.
   const connect: Connect = (options) => {
@@ -20,7 +21,7 @@ function offlineHost(store = new MemoryStore()) {
     clock.set(() => options.onError("connection refused"), 0);
     return { read: () => undefined, write: () => true, close: () => undefined };
   };
-  return { clock, store, host: { ...host, connect }, attempts: () => attempts };
+  return { clock, store, logs, host: { ...host, connect }, attempts: () => attempts };
 }
 
 describe("app", () => {
@@ -33,6 +34,31 @@ describe("app", () => {
     expect(attempts()).toBeGreaterThan(1);
     expect(attempts()).toBeLessThan(20);
     app.stop();
+  });
+
+  test("every reading a full outbox refuses is counted in the client's drops, by cause", () => {
+    let value = 0;
+    const { clock, host, logs } = offlineHost(new MemoryStore(), () => value++);
+    const app = start(host, config({ samplePeriod: 100, reportPeriod: 100, deadband: 0.5, outboxBytes: 512, healthPeriod: 86_400_000 }));
+    clock.advance(30_000);
+    const refused = logs.filter((line) => line.startsWith("reading dropped: outbox full")).length;
+    expect(refused).toBeGreaterThan(250);
+    expect(app.client.stats()).toMatchObject({ drops: refused, dropsFull: refused, dropsTooLarge: 0, dropsRefused: 0, dropsInvalid: 0 });
+    app.stop();
+  });
+
+  test("reconnectMax bounds the wait between attempts", () => {
+    const { clock, host, attempts } = offlineHost();
+    const app = start(host, config({ reconnectMax: 2000 }));
+    clock.advance(60_000);
+    // Waits of at most 2 s (full jitter: half of it on average here) give many more attempts than 60 s would.
+    expect(attempts()).toBeGreaterThanOrEqual(30);
+    const slow = offlineHost();
+    const other = start(slow.host, config());
+    slow.clock.advance(60_000);
+    expect(slow.attempts()).toBeLessThan(15);
+    app.stop();
+    other.stop();
   });
 
   test("stop while offline finishes at once and leaves no timer running", () => {

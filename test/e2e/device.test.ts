@@ -156,7 +156,8 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
   });
 
   test("health telemetry is published at connect with the link and outbox figures", async () => {
-    const { proc, prefix } = await device();
+    // Every second too, so an observer that subscribes after the connect still gets one.
+    const { proc, prefix } = await device({ config: { healthPeriod: 1000 } });
     const obs = await observer([`${prefix}/health`]);
     await proc.waitFor(isConnected, "connected");
     await until("a health snapshot", () => obs.received.length > 0);
@@ -168,9 +169,34 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
       outboxBytes: expect.any(Number),
       outboxMessages: expect.any(Number),
       drops: 0,
+      dropsFull: 0,
+      dropsTooLarge: 0,
+      dropsRefused: 0,
+      dropsInvalid: 0,
       coalesced: expect.any(Number),
+      skipped: 0,
       freeMemory: health.freeMemory,
     });
+  });
+
+  test("after an outage, health counts every reading the full outbox refused", async () => {
+    const { proc, prefix } = await device({ config: { samplePeriod: 20, reportPeriod: 60_000, deadband: 0.5, outboxBytes: 512, healthPeriod: 1000 } });
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/health`], { reconnectPeriod: 200 });
+    const from = proc.events.length;
+    await broker.stop();
+    await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
+    for (let value = 100; value < 140; value++) {
+      proc.send({ type: "sensor", value });
+      await sleep(25);
+    }
+    const refused = () => proc.events.filter((e) => e.type === "log" && e.line.startsWith("reading dropped: outbox full")).length;
+    await until("readings refused by the full outbox", () => refused() >= 20);
+    await broker.restart();
+    await until("a health snapshot after the outage", () => obs.received.some((m) => JSON.parse(m.text).reconnects === 1), 20_000);
+    const health = JSON.parse(obs.received.filter((m) => JSON.parse(m.text).reconnects === 1).at(-1)!.text);
+    expect(health.dropsFull).toBeGreaterThanOrEqual(refused());
+    expect(health.drops).toBe(health.dropsFull + health.dropsTooLarge + health.dropsRefused + health.dropsInvalid);
   });
 
   test("readings arrive as JSON with value, unit and timestamp", async () => {

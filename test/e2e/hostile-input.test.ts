@@ -46,11 +46,15 @@ describe.each(engines)("large and deep commands on the %s engine", (engine) => {
   let devices: DeviceProcess[] = [];
   let peer: MqttClient;
   const reports: Array<{ topic: string; input: string; reason: string }> = [];
+  const states: string[] = [];
 
   beforeAll(async () => {
     broker = await startMosquitto();
     peer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-    peer.on("message", (_topic, payload) => reports.push(JSON.parse(payload.toString())));
+    peer.on("message", (topic, payload) => {
+      if (topic.endsWith("/error")) reports.push(JSON.parse(payload.toString()));
+      else states.push(`${topic} ${payload.toString()}`);
+    });
   });
   afterAll(async () => {
     await peer.endAsync();
@@ -59,6 +63,7 @@ describe.each(engines)("large and deep commands on the %s engine", (engine) => {
   beforeEach(() => {
     store = mkdtempSync(join(tmpdir(), "hostile-"));
     reports.length = 0;
+    states.length = 0;
   });
   afterEach(async () => {
     for (const device of devices) await device.kill();
@@ -66,8 +71,8 @@ describe.each(engines)("large and deep commands on the %s engine", (engine) => {
     rmSync(store, { recursive: true, force: true });
   });
 
-  async function device(prefix: string): Promise<DeviceProcess> {
-    const proc = await spawnDevice({ engine, broker: broker.url, store, config: { deviceId: prefix.replace(/\W/g, ""), prefix, discovery: false } });
+  async function device(prefix: string, config: Record<string, number | string> = {}): Promise<DeviceProcess> {
+    const proc = await spawnDevice({ engine, broker: broker.url, store, config: { deviceId: prefix.replace(/\W/g, ""), prefix, discovery: false, ...config } });
     devices.push(proc);
     await proc.waitFor((e) => e.type === "connected", "connected");
     return proc;
@@ -138,6 +143,38 @@ describe.each(engines)("large and deep commands on the %s engine", (engine) => {
       }
     } finally {
       await peer.publishAsync(`${prefix}/bell`, "", { qos: 1, retain: true });
+    }
+  });
+
+  test.each([4, 5])("MQTT %i: a retained 1 MiB message on the lamp topic never takes the device down", async (version) => {
+    const prefix = `hi/${engine}/big${version}`;
+    await peer.subscribeAsync([`${prefix}/error`, `${prefix}/lamp/state`], { qos: 1 });
+    const huge = Buffer.alloc(1 << 20, 0x41);
+    await peer.publishAsync(`${prefix}/lamp`, huge, { qos: 1, retain: true });
+    try {
+      const proc = await device(prefix, { protocolVersion: version });
+      await peer.publishAsync(`${prefix}/lamp`, "on", { qos: 1 });
+      await proc.waitFor(isLampOn, "the lamp on");
+      await until("the lamp state on", () => states.includes(`${prefix}/lamp/state on`));
+      const mine = reports.filter((r) => r.topic.startsWith(`${prefix}/`));
+      if (version === 4) {
+        // 3.1.1 cannot tell the broker a maximum: the device skips the message unread and says so, once.
+        const size = 1 + 3 + 2 + `${prefix}/lamp`.length + 2 + huge.length;
+        expect(mine).toEqual([
+          {
+            topic: `${prefix}/lamp`,
+            input: `(${size} bytes, not read)`,
+            reason: `too large: ${size} bytes; this device takes packets of at most ${MAX_PACKET} bytes (maxPacketBytes).`,
+          },
+        ]);
+      } else {
+        // MQTT 5 announced the maximum: the broker kept the message to itself.
+        expect(mine).toEqual([]);
+      }
+      expect(proc.events.filter((e) => e.type === "connected")).toHaveLength(1);
+      expect(proc.events.filter((e) => e.type === "disconnected" || e.type === "error")).toEqual([]);
+    } finally {
+      await peer.publishAsync(`${prefix}/lamp`, "", { qos: 1, retain: true });
     }
   });
 });

@@ -1,7 +1,7 @@
 // The codec's public face: packet types, encode, the incremental Decoder, UTF-8 and reason texts.
 export type * from "./packet.js";
 export { encode } from "./encode.js";
-export { Decoder, type DecoderOptions } from "./decoder.js";
+export { Decoder, TOPIC_KEPT, type DecoderOptions, type SkippedPublish } from "./decoder.js";
 export { Reason } from "./parse.js";
 export { BytePool } from "./pool.js";
 export { decodeUtf8, encodeUtf8, utf8Length } from "./utf8.js";
