@@ -87,7 +87,11 @@ export interface ClientOptions {
   receivePool?: number;
   /** PEM CA for mqtts:// when not the host's default. */
   ca?: string;
-  /** The broker accepted us; called once the bytes that carried CONNACK have been handled. */
+  /**
+   * The broker accepted us; called once the bytes that carried CONNACK have been handled. What it
+   * publishes (birth, fresh state) leaves before the messages queued while offline, which follow
+   * in their order; a message never overtakes a queued one of its own topic.
+   */
   onConnect?(info: { sessionPresent: boolean; protocolVersion: 4 | 5 }): void;
   /** A connected link went down (the client reconnects by itself unless stopped). */
   onDisconnect?(error: MqttError): void;
@@ -214,6 +218,8 @@ export class MqttClient implements MqttLink {
   #announce = 0;
   /** In #onReadable's loop. */
   #reading = false;
+  /** In onConnect: publishes are urgent, and the outbox sends nothing older until it returns. */
+  #announcing = false;
 
   #connects = 0;
   #disconnects = 0;
@@ -344,7 +350,7 @@ export class MqttClient implements MqttLink {
       done?.(undefined);
       return undefined;
     }
-    const seq = this.#outbox.add(bytes, qos, options?.coalesce === true, this.#version);
+    const seq = this.#outbox.add(bytes, qos, options?.coalesce === true, this.#version, this.#announcing);
     if (seq === TOO_LARGE) {
       this.#dropsTooLarge++;
       return mqttError("too-large", `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`);
@@ -555,11 +561,15 @@ export class MqttClient implements MqttLink {
     const sessionPresent = this.#announce === ANNOUNCE_RESUMED;
     this.#announce = 0;
     if (this.#state !== ClientState.CONNECTED) return;
+    this.#announcing = true;
     try {
       this.#options.onConnect?.({ sessionPresent, protocolVersion: this.#version });
     } catch (thrown) {
       this.#options.onError?.(mqttError("callback", `onConnect threw: ${(thrown as Error).message}`));
+    } finally {
+      this.#announcing = false;
     }
+    this.#drain();
   }
 
   /** Handles what the decoder found, in order; a handler that took the link down ends it. */
@@ -756,8 +766,8 @@ export class MqttClient implements MqttLink {
       }
       if (subscriptions.length > 0) this.#request({ cmd: "subscribe", messageId: 0, subscriptions }, undefined);
     }
+    // Releases go at once; what was queued waits for onConnect's news (#announceConnect drains it).
     this.#outbox.requeue((id) => this.#write(encode({ cmd: "pubrel", messageId: id }, this.#version)));
-    this.#drain();
     this.#announce = sessionPresent ? ANNOUNCE_RESUMED : ANNOUNCE_NEW;
   }
 
@@ -906,7 +916,7 @@ export class MqttClient implements MqttLink {
     try {
       while (this.#state === ClientState.CONNECTED && this.#writable) {
         const at = this.#outbox.nextQueued();
-        if (at < 0) break;
+        if (at < 0 || (this.#announcing && !this.#outbox.urgent(at))) break;
         let qos = this.#outbox.qos(at);
         if (qos > 0 && this.#outbox.inflight >= this.#window) break;
         let id = 0;

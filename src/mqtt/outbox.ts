@@ -18,9 +18,11 @@ const SEQ = 4;
 const STATE = 8;
 const FLAGS = 9;
 const ID = 10;
-// Flags: bits 0-1 QoS, bit 2 coalesce, bit 3 persisted, bits 4-7 protocol version of the bytes.
+// Flags: bits 0-1 QoS, bit 2 coalesce, bit 3 persisted, bits 4-6 protocol version of the bytes,
+// bit 7 urgent (queued, and sent before every other queued entry).
 const COALESCE = 4;
 const PERSISTED = 8;
+const URGENT = 0x80;
 
 /** Why an entry left the outbox without being sent. */
 export const Discard = Object.freeze({ DROPPED: 0, COALESCED: 1 });
@@ -64,6 +66,8 @@ export class Outbox {
   #count = 0;
   #withId = 0;
   #inflight = 0;
+  /** QUEUED entries flagged urgent. */
+  #urgent = 0;
   #seq = 0;
   #dropped = 0;
   #coalesced = 0;
@@ -86,8 +90,10 @@ export class Outbox {
   /**
    * Appends an encoded PUBLISH (QoS > 0 packets carry a placeholder packet id). Returns its
    * sequence number, or TOO_LARGE / FULL. QoS 0 entries are dropped oldest first to make room.
+   * An urgent entry is sent before every other queued one, unless one of its own topic is still
+   * queued: messages of one topic always leave in the order they came.
    */
-  add(bytes: Uint8Array, qos: number, coalesce: boolean, version: number): number {
+  add(bytes: Uint8Array, qos: number, coalesce: boolean, version: number, urgent = false): number {
     const size = ENTRY_OVERHEAD + bytes.length;
     if (size > this.budget) return TOO_LARGE;
     if (coalesce) this.#coalesce(bytes);
@@ -100,13 +106,22 @@ export class Outbox {
     if (qos > 0 && this.#store) {
       if (this.#persist(seq, flags, 0, bytes)) flags |= PERSISTED;
     }
+    if (urgent && !this.#queuedTopic(bytes)) {
+      flags |= URGENT;
+      this.#urgent++;
+    }
     this.#put(this.#tail, bytes, seq, EntryState.QUEUED, flags, 0);
     this.#tail += size;
     return seq;
   }
 
-  /** The offset of the next QUEUED entry in order, or -1. Valid until the next add(). */
+  /** The offset of the next QUEUED entry (the first urgent one, else the oldest), or -1. Valid until the next add(). */
   nextQueued(): number {
+    if (this.#urgent > 0) {
+      for (let at = this.#cursor; at < this.#tail; at = this.#next(at)) {
+        if (this.#arena[at + STATE] === EntryState.QUEUED && this.#arena[at + FLAGS] & URGENT) return at;
+      }
+    }
     let at = this.#cursor;
     while (at < this.#tail && this.#arena[at + STATE] !== EntryState.QUEUED) at = this.#next(at);
     this.#cursor = at;
@@ -119,7 +134,13 @@ export class Outbox {
    */
   markSent(at: number, id: number): Uint8Array {
     const bytes = this.bytes(at);
-    this.#cursor = this.#next(at);
+    if (this.#arena[at + FLAGS] & URGENT) {
+      // Sent out of turn: the oldest queued entry is still where the cursor is.
+      this.#arena[at + FLAGS] &= ~URGENT;
+      this.#urgent--;
+    } else {
+      this.#cursor = this.#next(at);
+    }
     if (this.qos(at) === 0) return bytes;
     if (this.id(at) === 0) {
       this.#view.setUint16(at + ID, id);
@@ -182,6 +203,7 @@ export class Outbox {
     const seq = this.seq(at);
     if (state === EntryState.FREE) return seq;
     if (state === EntryState.SENT || state === EntryState.RELEASED) this.#inflight--;
+    if (this.#arena[at + FLAGS] & URGENT) this.#urgent--;
     if (this.#view.getUint16(at + ID) !== 0) this.#withId--;
     if (this.#arena[at + FLAGS] & PERSISTED) this.#store?.delete(this.#key(seq));
     this.#arena[at + STATE] = EntryState.FREE;
@@ -229,7 +251,11 @@ export class Outbox {
     return this.#arena[at + FLAGS] & 3;
   }
   version(at: number): number {
-    return this.#arena[at + FLAGS] >> 4;
+    return (this.#arena[at + FLAGS] >> 4) & 7;
+  }
+  /** Queued to be sent before the others. */
+  urgent(at: number): boolean {
+    return (this.#arena[at + FLAGS] & URGENT) !== 0;
   }
   id(at: number): number {
     return this.#view.getUint16(at + ID);
@@ -300,13 +326,23 @@ export class Outbox {
     this.#cursor = cursor < 0 ? to : cursor;
   }
 
+  /** Whether a QUEUED entry has the same topic as `bytes`. */
+  #queuedTopic(bytes: Uint8Array): boolean {
+    for (let at = this.#cursor; at < this.#tail; at = this.#next(at)) {
+      if (this.#arena[at + STATE] === EntryState.QUEUED && sameTopic(this.bytes(at), bytes)) return true;
+    }
+    return false;
+  }
+
   /** Frees never-sent entries with the same topic as `bytes` (coalesce: newest value only). */
   #coalesce(bytes: Uint8Array): void {
     for (let at = this.#cursor; at < this.#tail; at = this.#next(at)) {
       if (this.#arena[at + STATE] !== EntryState.QUEUED || this.id(at) !== 0) continue;
       if (!sameTopic(this.bytes(at), bytes)) continue;
       this.#coalesced++;
-      this.#onDiscard?.(this.remove(at), Discard.COALESCED);
+      // Removed first: an optional call would skip evaluating its argument when no one listens.
+      const seq = this.remove(at);
+      this.#onDiscard?.(seq, Discard.COALESCED);
     }
   }
 
@@ -314,7 +350,8 @@ export class Outbox {
     for (let at = this.#cursor; at < this.#tail && this.#used + size > this.budget; at = this.#next(at)) {
       if (this.#arena[at + STATE] !== EntryState.QUEUED || this.qos(at) !== 0) continue;
       this.#dropped++;
-      this.#onDiscard?.(this.remove(at), Discard.DROPPED);
+      const seq = this.remove(at);
+      this.#onDiscard?.(seq, Discard.DROPPED);
     }
   }
 
@@ -325,7 +362,7 @@ export class Outbox {
   // Stored record: flags, packet id (u16), then the packet bytes: the PUBLISH, or its PUBREL once received.
   #persist(seq: number, flags: number, id: number, bytes: Uint8Array): boolean {
     const record = new Uint8Array(3 + bytes.length);
-    record[0] = flags | PERSISTED;
+    record[0] = (flags & ~URGENT) | PERSISTED;
     record[1] = id >> 8;
     record[2] = id & 0xff;
     record.set(bytes, 3);

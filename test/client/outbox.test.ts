@@ -52,6 +52,16 @@ describe("Outbox", () => {
     expect(outbox.add(publish("t", "z".repeat(300), 1), 1, false, 4)).toBe(TOO_LARGE);
   });
 
+  test("without an onDiscard listener, coalescing and dropping for room still free the entries", () => {
+    const outbox = new Outbox({ budget: 100 });
+    outbox.add(publish("h", "a", 0), 0, true, 4);
+    outbox.add(publish("h", "b", 0), 0, true, 4);
+    expect(outbox.stats()).toMatchObject({ messages: 1, coalesced: 1 });
+    for (let i = 0; i < 5; i++) outbox.add(publish("t", "x".repeat(20), 0), 0, false, 4);
+    expect(outbox.bytesUsed).toBeLessThanOrEqual(100);
+    expect(outbox.stats()).toMatchObject({ messages: 2, dropped: 4 }); // 37 bytes each: two fit
+  });
+
   test("coalesce keeps only the newest never-sent message of a topic", () => {
     const discarded: number[] = [];
     const outbox = new Outbox({ budget: 1000, onDiscard: (seq) => discarded.push(seq) });
@@ -93,6 +103,40 @@ describe("Outbox", () => {
     outbox.remove(outbox.findId(0x1234));
     outbox.remove(outbox.findId(0xbeef));
     expect(outbox.stats()).toMatchObject({ messages: 0, bytes: 0, inflight: 0 });
+  });
+
+  test("urgent entries go before every queued one, but never before a queued one of their own topic", () => {
+    const outbox = new Outbox({ budget: 1000 });
+    outbox.add(publish("r", "1", 1), 1, false, 4);
+    outbox.add(publish("s", "old", 1), 1, false, 4);
+    outbox.add(publish("r", "2", 1), 1, false, 4);
+    outbox.add(publish("b", "birth", 1), 1, false, 4, true);
+    outbox.add(publish("s", "new", 1), 1, false, 4, true); // "s" is queued: it keeps its turn
+    outbox.add(publish("h", "health", 0), 0, false, 4, true);
+    const order: string[] = [];
+    let id = 1;
+    for (let at = outbox.nextQueued(); at >= 0; at = outbox.nextQueued()) {
+      const urgent = outbox.urgent(at);
+      const p = parse(outbox.markSent(at, id++));
+      order.push(`${p.topic}=${p.payload}${urgent ? " (urgent)" : ""}`);
+      if (p.qos === 0) outbox.remove(at);
+    }
+    expect(order).toEqual(["b=birth (urgent)", "h=health (urgent)", "r=1", "s=old", "r=2", "s=new"]);
+    expect(outbox.stats()).toMatchObject({ messages: 5, inflight: 5 });
+  });
+
+  test("an urgent entry removed before it is sent (coalesced) leaves the order as it was", () => {
+    const outbox = new Outbox({ budget: 1000 });
+    outbox.add(publish("r", "1", 1), 1, false, 4);
+    outbox.add(publish("h", "a", 0), 0, true, 4, true);
+    outbox.add(publish("h", "b", 0), 0, true, 4, true); // replaces "a"
+    const order: string[] = [];
+    for (let at = outbox.nextQueued(); at >= 0; at = outbox.nextQueued()) {
+      order.push(String(parse(outbox.markSent(at, 9)).payload));
+      if (outbox.qos(at) === 0) outbox.remove(at); // QoS 0 leaves once written
+    }
+    expect(order).toEqual(["b", "1"]);
+    expect(outbox.stats().coalesced).toBe(1);
   });
 
   test("compaction keeps order and ids when the arena's end is reached", () => {

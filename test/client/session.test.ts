@@ -230,6 +230,35 @@ describe("publishing", () => {
     expect(s.errors).toEqual([]);
   });
 
+  test("after an outage, what onConnect publishes leaves first, then the queue in order; a stale snapshot is coalesced away", () => {
+    let client: { publish(topic: string, payload: string, options?: object): unknown } | undefined;
+    const s = scripted({
+      onConnect: () => {
+        client?.publish("st", "online", { qos: 1, retain: true });
+        client?.publish("ls", "on", { qos: 0, retain: true, coalesce: true });
+        client?.publish("h", "fresh", { qos: 0, coalesce: true });
+      },
+    });
+    client = s.client;
+    s.client.publish("r", "1", { qos: 1 });
+    s.client.publish("h", "stale", { qos: 0, coalesce: true });
+    s.client.publish("r", "2", { qos: 1 });
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    s.link().send(CONNACK);
+    const sent = s.link().take();
+    const texts = sent.map((f) => {
+      const bytes = Buffer.from(f, "hex");
+      const topicLength = bytes.readUInt16BE(2);
+      const topic = bytes.subarray(4, 4 + topicLength).toString();
+      const qos = (bytes[0] >> 1) & 3;
+      return `${topic}=${bytes.subarray(4 + topicLength + (qos ? 2 : 0)).toString()}`;
+    });
+    expect(texts).toEqual(["st=online", "ls=on", "h=fresh", "r=1", "r=2"]);
+    expect(s.client.stats().coalesced).toBe(1);
+  });
+
   test("outbox drains in order after a reconnect, within the in-flight window", () => {
     const s = scripted({ maxInflight: 2 });
     s.client.start();

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { spawnDevice, type DeviceEvent, type DeviceOptions, type DeviceProcess, type Engine } from "../support/device-process.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import { startProxy } from "../support/proxy.js";
 
 const engines: Engine[] = ["node", "xs"];
 
@@ -254,6 +255,45 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     }
     expect(late[0].ts).toBeLessThan(late[1].ts);
     expect(late[1].ts).toBeLessThan(late[2].ts);
+  });
+
+  test("after an outage the broker hears online first, then fresh state and one health snapshot, then the buffered readings in order", async () => {
+    const proxy = await startProxy(broker.port);
+    try {
+      const { proc, prefix } = await device({ broker: proxy.url, config: { samplePeriod: 50, deadband: 0.5, healthPeriod: 1000 } });
+      proc.send({ type: "sensor", value: 20 });
+      await proc.waitFor(isConnected, "connected");
+      // The observer stays on the broker; only the device's link goes down.
+      const obs = await observer([`${prefix}/#`]);
+      await until("online", () => obs.on(`${prefix}/status`).some((m) => m.text === "online"));
+      const from = proc.events.length;
+      proxy.refuse(true);
+      proxy.cut();
+      await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
+      const offlineFrom = Date.now();
+      for (const value of [51, 52, 53]) {
+        proc.send({ type: "sensor", value });
+        await sleep(250);
+      }
+      await sleep(1000); // a health snapshot is taken while offline, and goes stale
+      const mark = obs.received.length;
+      proxy.refuse(false);
+      await until("the buffered readings", () => obs.on(`${prefix}/temperature`).filter((m) => JSON.parse(m.text).value > 50).length === 3, 20_000);
+      const after = obs.received.slice(mark);
+      const start = after.findIndex((m) => m.topic === `${prefix}/status` && m.text === "online");
+      const story = after.slice(start, start + 7).map((m) => {
+        const name = m.topic.slice(prefix.length + 1);
+        if (name === "temperature") return `temperature ${JSON.parse(m.text).value}`;
+        return name === "health" ? "health" : `${name} ${name === "config/state" ? "{...}" : m.text}`;
+      });
+      expect(story).toEqual(["status online", "lamp/state off", "health", "config/state {...}", "temperature 51", "temperature 52", "temperature 53"]);
+      const readings = after.filter((m) => m.topic === `${prefix}/temperature`).map((m) => JSON.parse(m.text));
+      expect(readings.map((r) => r.ts)).toEqual([...readings.map((r) => r.ts)].sort((a, b) => a - b));
+      expect(readings[0].ts).toBeGreaterThanOrEqual(offlineFrom - 100);
+      expect(JSON.parse(after.find((m) => m.topic === `${prefix}/health`)!.text).reconnects).toBe(1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test("QoS 1 readings in the outbox survive a device restart over the same store", async () => {
