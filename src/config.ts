@@ -61,7 +61,7 @@ const BROKER_URL = /^mqtts?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/
 const DAY = 86_400_000;
 
 /** Every key, its kind, default and bounds. Live keys are the ones `<prefix>/config` may change. */
-export const FIELDS: Readonly<Record<ConfigKey, Field>> = Object.freeze({
+export const FIELDS: Readonly<Record<ConfigKey, Field>> = frozen({
   broker: {
     kind: "string",
     default: "mqtt://127.0.0.1:1883",
@@ -108,6 +108,15 @@ export const FIELDS: Readonly<Record<ConfigKey, Field>> = Object.freeze({
   ssid: { kind: "string", default: "" },
   password: { kind: "string", default: "" },
 });
+
+/**
+ * The table and each field frozen: preloaded, a frozen object stays in flash, and each one left
+ * unfrozen would cost the board a RAM copy (the XS linker warns "not frozen").
+ */
+function frozen<T extends Record<string, object>>(table: T): Readonly<T> {
+  for (const field of Object.values(table)) Object.freeze(field);
+  return Object.freeze(table);
+}
 
 /** The keys `<prefix>/config` may change at run time (and that are persisted). */
 export const LIVE_KEYS: readonly ConfigKey[] = Object.freeze([
