@@ -24,6 +24,7 @@ function modulesFor(platform: string): Map<string, string> {
   for (const section of [manifest, manifest.platforms[platform]]) {
     for (const [name, value] of Object.entries(section?.modules ?? {})) {
       for (const source of typeof value === "string" ? [value] : value) {
+        if (source.startsWith("$(")) continue; // the SDK's own module
         const file = normalize(source);
         if (!file.endsWith("*")) {
           modules.set(name === "*" ? basename(file) : name, `${file}.ts`);
@@ -82,6 +83,16 @@ describe("manifest.json for the Moddable build", () => {
     expect(parseConfig(config)).toMatchObject({ ok: true });
     const strings = Object.fromEntries(Object.entries(config).map(([key, value]) => [key, String(value)]));
     expect(parseConfig(strings)).toMatchObject({ ok: true });
+  });
+
+  test("includes only the SDK's IO the firmware uses, never the whole of modules/io (its SPI needs a board's include path)", () => {
+    const sections = [manifest, ...Object.values(manifest.platforms)] as Array<Section & { include?: string | string[] }>;
+    const includes = sections.flatMap((section) => (section.include === undefined ? [] : ([] as string[]).concat(section.include)));
+    expect(includes.filter((path) => /modules\/io\/manifest\.json$/.test(path))).toEqual([]);
+    const io = new Set(includes.filter((path) => path.startsWith("$(IO)/")));
+    expect([...io].sort()).toEqual(["$(IO)/analog/manifest.json", "$(IO)/digital/manifest.json"]);
+    const embedded = new Set(sections.flatMap((section) => Object.keys(section.modules ?? {}).filter((name) => name.startsWith("embedded:"))));
+    expect([...embedded].sort()).toEqual(["embedded:io/socket/listener", "embedded:io/socket/tcp"]);
   });
 
   test("names no platform beyond the boards and simulators it has hosts for", () => {
