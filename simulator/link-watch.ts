@@ -23,23 +23,33 @@ export function watchLink(
     seen = now;
     onChange(now, lastReason);
   };
-  const after = <A extends unknown[]>(callback: (...args: A) => void) => (...args: A): void => {
-    callback(...args);
-    check();
-  };
   return {
     check,
     connect: (options: TransportOptions) => {
       lastReason = "closed by the device";
+      // The callbacks are the options' methods (src/host.ts): call them on the options object.
       const transport = connect({
-        ...options,
-        onConnect: after(options.onConnect),
-        onReadable: after(options.onReadable),
-        onWritable: after(options.onWritable),
-        onError: after((reason: string) => {
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        ca: options.ca,
+        onConnect() {
+          options.onConnect();
+          check();
+        },
+        onReadable() {
+          options.onReadable();
+          check();
+        },
+        onWritable() {
+          options.onWritable();
+          check();
+        },
+        onError(reason: string) {
           lastReason = reason;
           options.onError(reason);
-        }),
+          check();
+        },
       });
       return {
         read: () => transport.read(),

@@ -19,6 +19,10 @@ export interface Timers {
   clear(handle: TimerHandle): void;
 }
 
+/**
+ * A connection's options and its callbacks. The host calls the callbacks as methods of this very
+ * object (`options.onReadable()`), never detached, so a caller may make them methods of a class.
+ */
 export interface TransportOptions {
   host: string;
   port: number;

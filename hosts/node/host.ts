@@ -52,7 +52,8 @@ export function createNodeHost<S extends SensorPort = SimulatedSensor>(
   return {
     clock,
     timers,
-    connect: options.ca === undefined ? connect : (transport) => connect({ ...transport, ca: transport.ca ?? options.ca }),
+    // The options object is passed on as it is: its callbacks are its methods (src/host.ts).
+    connect: options.ca === undefined ? connect : (transport) => connect(transport, options.ca),
     store,
     lamp,
     bell,

@@ -1,7 +1,7 @@
 // The Transport port on Node's net and tls sockets: readiness callbacks, pull reads, back-pressure.
 import net from "node:net";
 import tls from "node:tls";
-import type { Connect, Transport, TransportOptions } from "../../src/host.js";
+import type { Transport, TransportOptions } from "../../src/host.js";
 
 /** Received bytes buffered before the socket is paused until the reader catches up. */
 const READ_HIGH_WATER = 64 * 1024;
@@ -28,7 +28,8 @@ function describe(error: NodeJS.ErrnoException, where: string, secure: boolean):
   return `connection to ${where} failed: ${error.message}`;
 }
 
-export const connect: Connect = (options: TransportOptions): Transport => {
+/** `defaultCa`: trusted for TLS when `options.ca` is not given (a private broker's CA). */
+export const connect = (options: TransportOptions, defaultCa?: string): Transport => {
   const where = `${options.host}:${options.port}`;
   const chunks: Uint8Array[] = [];
   let buffered = 0;
@@ -49,7 +50,7 @@ export const connect: Connect = (options: TransportOptions): Transport => {
       ? tls.connect({
           host: options.host,
           port: options.port,
-          ca: options.ca,
+          ca: options.ca ?? defaultCa,
           // SNI carries host names only; Node warns when it is given an address.
           servername: net.isIP(options.host) === 0 ? options.host : undefined,
         })

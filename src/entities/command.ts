@@ -1,6 +1,6 @@
 // Reads a command payload the same way for every entity: bounded size, UTF-8, either a word or a
 // JSON object, and fresh. Refusals are reported through the context and the caller gets undefined.
-import { decodeUtf8 } from "../mqtt/codec/utf8.js";
+import { decodeUtf8 } from "../utf8.js";
 import type { Message } from "../mqtt/link.js";
 import type { EntityContext } from "./entity.js";
 

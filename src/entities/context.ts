@@ -1,7 +1,7 @@
 // Builds the context every entity shares: topic names under the prefix and the error reporter.
 import type { Config } from "../config.js";
 import type { Host } from "../host.js";
-import { decodeUtf8 } from "../mqtt/codec/utf8.js";
+import { decodeUtf8 } from "../utf8.js";
 import type { MqttLink } from "../mqtt/link.js";
 import type { EntityContext } from "./entity.js";
 

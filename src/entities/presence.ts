@@ -3,7 +3,7 @@
 // does not publish the will after a clean DISCONNECT).
 import type { Config } from "../config.js";
 import type { MqttLink } from "../mqtt/link.js";
-import type { QoS } from "../mqtt/codec/packet.js";
+import type { QoS } from "../mqtt/link.js";
 import type { Timers } from "../host.js";
 
 export const ONLINE = "online";

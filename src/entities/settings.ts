@@ -2,7 +2,7 @@
 // validated as a whole, then applied, persisted in the store and echoed, retained, on
 // <prefix>/config/state. Anything invalid is refused whole with the reasons on the error topic.
 import { applyLive, liveSettings, type Config } from "../config.js";
-import { decodeUtf8, encodeUtf8 } from "../mqtt/codec/utf8.js";
+import { decodeUtf8, encodeUtf8 } from "../utf8.js";
 import type { Store } from "../host.js";
 import type { Message, MessageReceiver } from "../mqtt/link.js";
 import type { Entity, EntityContext } from "./entity.js";

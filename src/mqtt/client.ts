@@ -1,27 +1,36 @@
-// The MQTT session: one state machine driven by transport events, packets and one timer. It owns
-// packet ids, the in-flight window, keepalive, reconnect backoff, resubscription and the outbox.
-import type { Host, Transport } from "../host.js";
+// The MQTT session: the client's public API and one state machine driven by transport events,
+// packets and one timer. It owns the connection's lifecycle (connect, keepalive, reconnect backoff,
+// the version fallback) and sending (the in-flight window, the outbox); received messages go to
+// Inbound, subscriptions to Subscriptions, writes through the Writer, ids from PacketIds.
+import type { Host, Transport, TransportOptions } from "../host.js";
 import { Backoff } from "./backoff.js";
 import { Decoder, encode, encodeUtf8 } from "./codec/index.js";
 import type {
-  SkippedPublish,
   AckPacket,
   ConnackPacket,
   ConnectPacket,
+  DisconnectPacket,
   Packet,
   ProtocolError,
   PublishPacket,
   QoS,
+  SkippedPublish,
   SubackPacket,
   SubscribePacket,
   UnsubscribePacket,
-  WillProperties,
 } from "./codec/index.js";
-import { isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
-import { receiverOf, type Message, type MessageHandler, type MessageReceiver, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "./link.js";
+import { ErrorCode, isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
+import { PacketIds } from "./ids.js";
+import { Inbound } from "./inbound.js";
+import type { MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions } from "./link.js";
+import { Settings, type ClientOptions } from "./options.js";
 import { Discard, EntryState, FULL, Outbox, TOO_LARGE } from "./outbox.js";
 import type { OutboxStats } from "./outbox.js";
-import { filterProblem, topicMatches, topicProblem } from "./topic.js";
+import { Subscriptions, type SubscribeDone, type SubscriptionRequest } from "./subscriptions.js";
+import { filterProblem, topicProblem } from "./topic.js";
+import { Writer } from "./writer.js";
+
+export type { ClientOptions, SubscribeDone, SubscriptionRequest };
 
 /** Session states; every change goes through #enter(). */
 export const ClientState = Object.freeze({
@@ -37,80 +46,6 @@ export const ClientState = Object.freeze({
   /** stop() was called. */
   STOPPED: 5,
 });
-
-export interface ClientOptions {
-  /** mqtt://host:port or mqtts://host:port */
-  url: string;
-  clientId: string;
-  /** Default 5; falls back to 4 (3.1.1) when the broker refuses 5. */
-  protocolVersion?: 4 | 5;
-  username?: string;
-  password?: string | Uint8Array;
-  /** Seconds; 0 turns keepalive off. Default 60. */
-  keepalive?: number;
-  /** Clean start (true, the default) or resume a persistent session. */
-  clean?: boolean;
-  /** MQTT 5 session expiry in seconds; default 0 when clean, else "never". */
-  sessionExpiry?: number;
-  will?: { topic: string; payload: string | Uint8Array; qos?: QoS; retain?: boolean; properties?: WillProperties };
-  /** Outbox budget in bytes (packets + 12 bytes each). Default 16 KiB. */
-  outboxBytes?: number;
-  /** Reconnect delays in ms: min 500, max 60 000; the attempt count resets after stableAfter (30 000). */
-  reconnect?: { min?: number; max?: number; stableAfter?: number };
-  /** ms for the transport to open and the CONNACK to arrive. Default 10 000. */
-  connectTimeout?: number;
-  /** ms to wait for a PINGRESP. Default half the keepalive. */
-  pingTimeout?: number;
-  /** Our own cap on QoS 1/2 publishes awaiting acknowledgement. Default: 20 on 3.1.1, else the broker's receive maximum. */
-  maxInflight?: number;
-  /**
-   * Largest packet we accept from the broker (announced in MQTT 5). Default 65 536. On 3.1.1, where
-   * it cannot be announced, a larger PUBLISH is skipped unread, acknowledged, and given to onSkipped.
-   */
-  maxPacketSize?: number;
-  /**
-   * QoS 2 messages the broker may have awaiting release at once (announced in MQTT 5, enforced on
-   * every version: one more closes the link, with DISCONNECT 0x93 in MQTT 5). Default 64.
-   */
-  receiveMaximum?: number;
-  /** Store key prefix for the persisted outbox (<= 8 characters). Default "ob". */
-  persistPrefix?: string;
-  /** Persist QoS 1/2 outbox entries through the store. Default true. */
-  persist?: boolean;
-  /** Bytes gathered into one transport write while handling one event. Default 4096. */
-  writeChunk?: number;
-  /**
-   * Bytes per slab that received payloads are carved from. 0 (the default) allocates each payload
-   * exactly: a slab saves V8 an allocation per message but keeps its whole size alive, which a
-   * board's heap cannot spare.
-   */
-  receivePool?: number;
-  /** PEM CA for mqtts:// when not the host's default. */
-  ca?: string;
-  /**
-   * The broker accepted us; called once the bytes that carried CONNACK have been handled. What it
-   * publishes (birth, fresh state) leaves before the messages queued while offline, which follow
-   * in their order; a message never overtakes a queued one of its own topic.
-   */
-  onConnect?(info: { sessionPresent: boolean; protocolVersion: 4 | 5 }): void;
-  /** A connected link went down (the client reconnects by itself unless stopped). */
-  onDisconnect?(error: MqttError): void;
-  /** Anything else worth a person's attention: refusals, failed connects, SUBACK failures. */
-  onError?(error: MqttError): void;
-  /** Every message received, after the subscription handlers. */
-  onMessage?(message: Message): void;
-  /** A message over maxPacketSize was skipped unread (3.1.1); without this callback, onError hears of it. */
-  onSkipped?(message: SkippedPublish): void;
-}
-
-export interface SubscriptionRequest {
-  filter: string;
-  qos: QoS;
-  handler: MessageHandler;
-}
-
-/** Per-filter results of a subscribe: undefined where the broker granted it. */
-export type SubscribeDone = (results: Array<MqttError | undefined>) => void;
 
 export interface ClientStats extends OutboxStats {
   state: number;
@@ -141,16 +76,6 @@ export interface ClientStats extends OutboxStats {
   dropsInvalid: number;
 }
 
-interface Subscription {
-  qos: QoS;
-  receiver: MessageReceiver;
-}
-
-interface Request {
-  packet: SubscribePacket | UnsubscribePacket;
-  done: SubscribeDone | undefined;
-}
-
 type ClientHost = Pick<Host, "clock" | "timers" | "connect" | "store" | "random" | "log">;
 
 const NO_TIME = -1;
@@ -159,13 +84,14 @@ const ANNOUNCE_RESUMED = 2;
 
 export class MqttClient implements MqttLink {
   readonly #host: ClientHost;
-  readonly #options: ClientOptions;
-  readonly #secure: boolean;
-  readonly #hostname: string;
-  readonly #port: number;
+  readonly #settings: Settings;
   readonly #outbox: Outbox;
   readonly #backoff: Backoff;
   readonly #decoder: Decoder;
+  readonly #writer: Writer;
+  readonly #ids: PacketIds;
+  readonly #subscriptions = new Subscriptions();
+  readonly #inbound: Inbound;
   readonly #tick: () => void;
 
   #state: number = ClientState.IDLE;
@@ -174,12 +100,7 @@ export class MqttClient implements MqttLink {
   #transport: Transport | undefined;
   /** Bumped per connection, so callbacks from a closed transport are recognised and ignored. */
   #generation = 0;
-  #writable = true;
   #draining = false;
-  /** While above 0, writes gather in #batch and go out as one when the event is handled. */
-  #corked = 0;
-  #batch: Uint8Array | undefined = undefined;
-  #batchLength = 0;
   #bytesIn = 0;
 
   #timer: unknown = undefined;
@@ -188,7 +109,6 @@ export class MqttClient implements MqttLink {
   #retryAt = NO_TIME;
   #connectedAt = NO_TIME;
   #stable = false;
-  #lastSent = 0;
   #lastReceived = 0;
   #pingSentAt = NO_TIME;
   #keepaliveMs: number;
@@ -200,14 +120,7 @@ export class MqttClient implements MqttLink {
   #maxQos = 2;
   #brokerMaxPacket = 0;
 
-  #nextId = 0;
-  /** Until the ids wrap, every id above #nextId is free: no need to search the outbox. */
-  #wrapped = false;
-  readonly #requests = new Map<number, Request>();
-  readonly #subscriptions = new Map<string, Subscription>();
   readonly #dones = new Map<number, PublishDone>();
-  /** QoS 2 packet ids received and not yet released: duplicates are acknowledged, not delivered. */
-  readonly #awaitingRelease = new Set<number>();
   /**
    * Packets decoded from the chunk being read, handled once the decoder has returned: handlers (and
    * all they publish) then run a few frames shallower, which a board's XS stack of 384 slots needs.
@@ -225,47 +138,41 @@ export class MqttClient implements MqttLink {
   #disconnects = 0;
   #failedConnects = 0;
   #published = 0;
-  #received = 0;
-  #duplicates = 0;
-  #skipped = 0;
   #dropsFull = 0;
   #dropsTooLarge = 0;
   #dropsRefused = 0;
   #dropsInvalid = 0;
 
   constructor(host: ClientHost, options: ClientOptions) {
+    const settings = new Settings(options);
     this.#host = host;
-    this.#options = options;
-    const url = /^(mqtts?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d{1,5}))?\/?$/.exec(options.url);
-    if (!url) throw new RangeError(`broker URL "${options.url}" is not mqtt://host:port or mqtts://host:port`);
-    this.#secure = url[1] === "mqtts";
-    this.#hostname = url[2].replace(/^\[|\]$/g, "");
-    this.#port = url[3] ? Number(url[3]) : this.#secure ? 8883 : 1883;
-    this.#version = options.protocolVersion ?? 5;
-    this.#keepaliveMs = (options.keepalive ?? 60) * 1000;
-    this.#pingTimeoutMs = options.pingTimeout ?? this.#keepaliveMs / 2;
-    this.#window = options.maxInflight ?? 20;
-    const reconnect = options.reconnect ?? {};
-    this.#backoff = new Backoff({ min: reconnect.min ?? 500, max: reconnect.max ?? 60_000 }, host.random);
+    this.#settings = settings;
+    this.#version = settings.protocolVersion;
+    this.#keepaliveMs = settings.keepalive * 1000;
+    this.#pingTimeoutMs = settings.pingTimeout ?? this.#keepaliveMs / 2;
+    this.#window = settings.maxInflight ?? 20;
+    this.#backoff = new Backoff({ min: settings.reconnectMin, max: settings.reconnectMax }, host.random);
     this.#outbox = new Outbox({
-      budget: options.outboxBytes ?? 16_384,
-      store: options.persist === false ? undefined : host.store,
-      prefix: options.persistPrefix,
+      budget: settings.outboxBytes,
+      store: settings.persist ? host.store : undefined,
+      prefix: settings.persistPrefix,
       onDiscard: (seq, why) =>
         this.#finish(
           seq,
           why === Discard.DROPPED
-            ? mqttError("dropped", "outbox full: this QoS 0 message was dropped for newer ones")
-            : mqttError("coalesced", "replaced in the outbox by a newer message of the same topic"),
+            ? mqttError(ErrorCode.DROPPED, "outbox full: this QoS 0 message was dropped for newer ones")
+            : mqttError(ErrorCode.COALESCED, "replaced in the outbox by a newer message of the same topic"),
         ),
     });
-    this.#nextId = this.#outbox.highestId();
+    this.#ids = new PacketIds(this.#outbox.highestId());
+    this.#writer = new Writer(host.clock, settings.writeChunk);
+    this.#inbound = new Inbound(settings, this.#subscriptions, this.#writer);
     // One closure for both (on XS each closure costs about ten slots).
     const received = (item: Packet | SkippedPublish): void => void this.#inbox.push(item);
     this.#decoder = new Decoder({
       protocolVersion: this.#version,
-      maxPacketSize: options.maxPacketSize ?? 65_536,
-      poolSize: options.receivePool ?? 0,
+      maxPacketSize: settings.maxPacketSize,
+      poolSize: settings.receivePool,
       onPacket: received,
       onError: (error) => void (this.#decodeError = error),
       onSkipped: received,
@@ -299,8 +206,8 @@ export class MqttClient implements MqttLink {
   /** Sends DISCONNECT when connected (no will), closes, and stops reconnecting. */
   stop(done?: () => void): void {
     if (this.#state === ClientState.CONNECTED) {
-      this.#write(encode({ cmd: "disconnect", reasonCode: 0 }, this.#version));
-      this.#flush();
+      this.#writer.write(encode({ cmd: "disconnect", reasonCode: 0 }, this.#version));
+      this.#writer.flush();
     }
     this.#stopDone = done;
     this.#enter(ClientState.STOPPED);
@@ -315,7 +222,7 @@ export class MqttClient implements MqttLink {
     const problem = topicProblem(topic);
     if (problem) {
       this.#dropsInvalid++;
-      return mqttError("invalid-topic", `cannot publish: ${problem}`);
+      return mqttError(ErrorCode.INVALID_TOPIC, `cannot publish: ${problem}`);
     }
     const wanted = options?.qos ?? 0;
     const qos = (wanted > this.#maxQos ? this.#maxQos : wanted) as QoS;
@@ -337,28 +244,28 @@ export class MqttClient implements MqttLink {
       );
     } catch (error) {
       this.#dropsInvalid++;
-      return mqttError("invalid-message", `cannot publish to "${topic}": ${(error as Error).message}`);
+      return mqttError(ErrorCode.INVALID_MESSAGE, `cannot publish to "${topic}": ${(error as Error).message}`);
     }
     if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
       this.#dropsTooLarge++;
-      return mqttError("too-large", `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`);
+      return mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`);
     }
     // QoS 0 with nothing queued ahead of it goes straight out: no need to hold it.
-    if (qos === 0 && this.#state === ClientState.CONNECTED && this.#writable && this.#outbox.nextQueued() < 0) {
+    if (qos === 0 && this.#state === ClientState.CONNECTED && this.#writer.writable && this.#outbox.nextQueued() < 0) {
       this.#published++;
-      this.#write(bytes);
+      this.#writer.write(bytes);
       done?.(undefined);
       return undefined;
     }
     const seq = this.#outbox.add(bytes, qos, options?.coalesce === true, this.#version, this.#announcing);
     if (seq === TOO_LARGE) {
       this.#dropsTooLarge++;
-      return mqttError("too-large", `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`);
+      return mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`);
     }
     if (seq === FULL) {
       this.#dropsFull++;
       return mqttError(
-        "outbox-full",
+        ErrorCode.OUTBOX_FULL,
         `outbox full (${this.#outbox.bytesUsed} of ${this.#outbox.budget} bytes): QoS ${qos} message to "${topic}" refused`,
       );
     }
@@ -374,14 +281,12 @@ export class MqttClient implements MqttLink {
 
   /** Subscribes to several filters in one SUBSCRIBE; `done` gets one result per filter. */
   subscribeMany(requests: SubscriptionRequest[], done?: SubscribeDone): MqttError | undefined {
-    if (requests.length === 0) return mqttError("invalid-filter", "cannot subscribe: no filter given");
+    if (requests.length === 0) return mqttError(ErrorCode.INVALID_FILTER, "cannot subscribe: no filter given");
     for (const request of requests) {
       const problem = filterProblem(request.filter);
-      if (problem) return mqttError("invalid-filter", `cannot subscribe: ${problem}`);
+      if (problem) return mqttError(ErrorCode.INVALID_FILTER, `cannot subscribe: ${problem}`);
     }
-    for (const request of requests) {
-      this.#subscriptions.set(request.filter, { qos: request.qos, receiver: receiverOf(request.handler) });
-    }
+    this.#subscriptions.add(requests);
     return this.#request(
       {
         cmd: "subscribe",
@@ -393,12 +298,13 @@ export class MqttClient implements MqttLink {
   }
 
   unsubscribe(filter: string): void {
-    if (!this.#subscriptions.delete(filter)) return;
+    if (!this.#subscriptions.remove(filter)) return;
     this.#request({ cmd: "unsubscribe", messageId: 0, unsubscriptions: [filter] }, undefined);
   }
 
   stats(): ClientStats {
     const outbox = this.#outbox.stats();
+    const inbound = this.#inbound;
     const full = this.#dropsFull + outbox.dropped;
     return {
       ...outbox,
@@ -410,9 +316,9 @@ export class MqttClient implements MqttLink {
       reconnects: Math.max(0, this.#connects - 1),
       failedConnects: this.#failedConnects,
       published: this.#published,
-      received: this.#received,
-      duplicates: this.#duplicates,
-      skipped: this.#skipped,
+      received: inbound.received,
+      duplicates: inbound.duplicates,
+      skipped: inbound.skipped,
       drops: full + this.#dropsTooLarge + this.#dropsRefused + this.#dropsInvalid,
       dropsFull: full,
       dropsTooLarge: this.#dropsTooLarge,
@@ -431,7 +337,7 @@ export class MqttClient implements MqttLink {
       this.#attemptStart = this.#host.clock.now();
     } else if (next === ClientState.CONNECTED) {
       const now = this.#host.clock.now();
-      this.#connectedAt = this.#lastSent = this.#lastReceived = now;
+      this.#connectedAt = this.#writer.lastSent = this.#lastReceived = now;
       this.#pingSentAt = NO_TIME;
       this.#stable = false;
       this.#connects++;
@@ -439,10 +345,10 @@ export class MqttClient implements MqttLink {
       this.#close();
       if (previous === ClientState.CONNECTED) {
         this.#disconnects++;
-        if (error) this.#options.onDisconnect?.(error);
+        if (error) this.#settings.onDisconnect?.(error);
       } else if (previous === ClientState.CONNECTING || previous === ClientState.CONNACK) {
         this.#failedConnects++;
-        if (error) this.#options.onError?.(error);
+        if (error) this.#settings.onError?.(error);
       }
       if (next === ClientState.WAITING) {
         this.#retryAt = this.#host.clock.now() + (retryIn ?? this.#backoff.next());
@@ -459,33 +365,60 @@ export class MqttClient implements MqttLink {
     this.#schedule();
   }
 
+  /**
+   * One connection's transport options. The host calls the callbacks as methods of this object, so
+   * a connection costs one small object rather than a closure per callback (about ten XS slots
+   * each); the late callbacks of a closed connection fail the generation check and are ignored.
+   */
+  static readonly #Link = class implements TransportOptions {
+    readonly host: string;
+    readonly port: number;
+    readonly secure: boolean;
+    readonly ca: string | undefined;
+    readonly #client: MqttClient;
+    /** The client's connection generation when this one was opened. */
+    readonly #opened: number;
+
+    constructor(client: MqttClient, settings: Settings) {
+      this.host = settings.hostname;
+      this.port = settings.port;
+      this.secure = settings.secure;
+      this.ca = settings.ca;
+      this.#client = client;
+      this.#opened = client.#generation;
+    }
+
+    onConnect(): void {
+      if (this.#opened === this.#client.#generation) this.#client.#onTransportConnect();
+    }
+    onReadable(): void {
+      if (this.#opened === this.#client.#generation) this.#client.#onReadable();
+    }
+    onWritable(): void {
+      if (this.#opened !== this.#client.#generation) return;
+      this.#client.#writer.writable = true;
+      this.#client.#drainCorked();
+    }
+    onError(reason: string): void {
+      if (this.#opened === this.#client.#generation) this.#client.#onTransportError(reason);
+    }
+  };
+
   #open(): void {
     this.#enter(ClientState.CONNECTING);
-    const generation = ++this.#generation;
-    const mine = () => generation === this.#generation;
-    this.#writable = true;
+    this.#generation++;
+    const settings = this.#settings;
     this.#bytesIn = 0;
     this.#announce = 0;
     this.#decoder.reset();
     this.#decoder.protocolVersion = this.#version;
     this.#decoder.skipOversized = this.#version !== 5;
     try {
-      this.#transport = this.#host.connect({
-        host: this.#hostname,
-        port: this.#port,
-        secure: this.#secure,
-        ca: this.#options.ca,
-        onConnect: () => mine() && this.#onTransportConnect(),
-        onReadable: () => mine() && this.#onReadable(),
-        onWritable: () => {
-          if (!mine()) return;
-          this.#writable = true;
-          this.#drainCorked();
-        },
-        onError: (reason) => mine() && this.#onTransportError(reason),
-      });
+      const transport = this.#host.connect(new MqttClient.#Link(this, settings));
+      this.#transport = transport;
+      this.#writer.attach(transport);
     } catch (error) {
-      this.#linkDown(mqttError("connect-failed", `cannot connect to ${this.#options.url}: ${(error as Error).message}`));
+      this.#linkDown(mqttError(ErrorCode.CONNECT_FAILED, `cannot connect to ${settings.url}: ${(error as Error).message}`));
     }
   }
 
@@ -493,8 +426,7 @@ export class MqttClient implements MqttLink {
     this.#generation++;
     const transport = this.#transport;
     this.#transport = undefined;
-    this.#batch = undefined;
-    this.#batchLength = 0;
+    this.#writer.detach();
     transport?.close();
     this.#pingSentAt = NO_TIME;
   }
@@ -507,7 +439,7 @@ export class MqttClient implements MqttLink {
 
   #onTransportConnect(): void {
     if (this.#state !== ClientState.CONNECTING) return;
-    this.#write(encode(this.#connectPacket()));
+    this.#writer.write(encode(this.#connectPacket()));
     this.#enter(ClientState.CONNACK);
   }
 
@@ -517,8 +449,8 @@ export class MqttClient implements MqttLink {
       this.#fallBack();
       return;
     }
-    const where = this.#state === ClientState.CONNECTED ? "link lost" : `cannot connect to ${this.#options.url}`;
-    this.#linkDown(mqttError("transport", `${where}: ${reason}`));
+    const where = this.#state === ClientState.CONNECTED ? "link lost" : `cannot connect to ${this.#settings.url}`;
+    this.#linkDown(mqttError(ErrorCode.TRANSPORT, `${where}: ${reason}`));
   }
 
   #onReadable(): void {
@@ -527,7 +459,7 @@ export class MqttClient implements MqttLink {
     if (this.#reading) return;
     this.#reading = true;
     // Answers to a chunk of packets (acks, the publishes they make room for) leave in one write.
-    this.#corked++;
+    this.#writer.cork();
     try {
       // Each chunk's packets are handled here, once the decoder has returned, and onConnect after
       // them: handlers then run a few frames shallower, which a board's XS stack of 384 slots needs.
@@ -536,7 +468,7 @@ export class MqttClient implements MqttLink {
       if (this.#announce !== 0) this.#announceConnect();
     } finally {
       this.#reading = false;
-      this.#uncork();
+      this.#writer.uncork();
     }
   }
 
@@ -563,9 +495,9 @@ export class MqttClient implements MqttLink {
     if (this.#state !== ClientState.CONNECTED) return;
     this.#announcing = true;
     try {
-      this.#options.onConnect?.({ sessionPresent, protocolVersion: this.#version });
+      this.#settings.onConnect?.({ sessionPresent, protocolVersion: this.#version });
     } catch (thrown) {
-      this.#options.onError?.(mqttError("callback", `onConnect threw: ${(thrown as Error).message}`));
+      this.#settings.onError?.(mqttError(ErrorCode.CALLBACK, `onConnect threw: ${(thrown as Error).message}`));
     } finally {
       this.#announcing = false;
     }
@@ -577,8 +509,12 @@ export class MqttClient implements MqttLink {
     const inbox = this.#inbox;
     for (let i = 0; i < inbox.length && generation === this.#generation; i++) {
       const item = inbox[i];
-      if ("size" in item) this.#onSkipped(item);
-      else this.#onPacket(item);
+      if ("size" in item) {
+        if (this.#state === ClientState.CONNECTED && !this.#inbound.skippedPublish(item, this.#version, this.#decoder.maxPacketSize))
+          this.#tooManyUnreleased();
+      } else {
+        this.#onPacket(item);
+      }
     }
     inbox.length = 0;
     const error = this.#decodeError;
@@ -587,16 +523,17 @@ export class MqttClient implements MqttLink {
   }
 
   #onDecodeError(error: ProtocolError): void {
-    this.#linkDown(mqttError("protocol", `the broker sent a bad packet: ${error.message}`, error.reasonCode));
+    this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker sent a bad packet: ${error.message}`, error.reasonCode));
   }
 
   #onTimer(): void {
     const now = this.#host.clock.now();
     const state = this.#state;
+    const settings = this.#settings;
     if (state === ClientState.CONNECTING || state === ClientState.CONNACK) {
-      if (now >= this.#attemptStart + this.#connectTimeout()) {
+      if (now >= this.#attemptStart + settings.connectTimeout) {
         const what = state === ClientState.CONNECTING ? "the connection did not open" : "no CONNACK came";
-        this.#linkDown(mqttError("timeout", `cannot connect to ${this.#options.url}: ${what} within ${this.#connectTimeout()} ms`));
+        this.#linkDown(mqttError(ErrorCode.TIMEOUT, `cannot connect to ${settings.url}: ${what} within ${settings.connectTimeout} ms`));
         return;
       }
     } else if (state === ClientState.WAITING) {
@@ -605,18 +542,18 @@ export class MqttClient implements MqttLink {
         return;
       }
     } else if (state === ClientState.CONNECTED) {
-      if (!this.#stable && now >= this.#connectedAt + this.#stableAfter()) {
+      if (!this.#stable && now >= this.#connectedAt + settings.stableAfter) {
         this.#stable = true;
         this.#backoff.reset();
       }
       if (this.#keepaliveMs > 0) {
         if (this.#pingSentAt !== NO_TIME) {
           if (now >= this.#pingSentAt + this.#pingTimeoutMs) {
-            this.#linkDown(mqttError("keepalive", `link dead: no answer to PINGREQ within ${this.#pingTimeoutMs} ms`));
+            this.#linkDown(mqttError(ErrorCode.KEEPALIVE, `link dead: no answer to PINGREQ within ${this.#pingTimeoutMs} ms`));
             return;
           }
-        } else if (now >= Math.min(this.#lastSent, this.#lastReceived) + this.#keepaliveMs) {
-          this.#write(encode({ cmd: "pingreq" }));
+        } else if (now >= Math.min(this.#writer.lastSent, this.#lastReceived) + this.#keepaliveMs) {
+          this.#writer.write(encode({ cmd: "pingreq" }));
           this.#pingSentAt = now;
         }
       }
@@ -637,16 +574,16 @@ export class MqttClient implements MqttLink {
     switch (this.#state) {
       case ClientState.CONNECTING:
       case ClientState.CONNACK:
-        return this.#attemptStart + this.#connectTimeout();
+        return this.#attemptStart + this.#settings.connectTimeout;
       case ClientState.WAITING:
         return this.#retryAt;
       case ClientState.CONNECTED: {
-        let due = this.#stable ? Infinity : this.#connectedAt + this.#stableAfter();
+        let due = this.#stable ? Infinity : this.#connectedAt + this.#settings.stableAfter;
         if (this.#keepaliveMs > 0) {
           const keepalive =
             this.#pingSentAt !== NO_TIME
               ? this.#pingSentAt + this.#pingTimeoutMs
-              : Math.min(this.#lastSent, this.#lastReceived) + this.#keepaliveMs;
+              : Math.min(this.#writer.lastSent, this.#lastReceived) + this.#keepaliveMs;
           if (keepalive < due) due = keepalive;
         }
         return due;
@@ -662,16 +599,8 @@ export class MqttClient implements MqttLink {
     this.#timerDue = Infinity;
   }
 
-  #connectTimeout(): number {
-    return this.#options.connectTimeout ?? 10_000;
-  }
-
-  #stableAfter(): number {
-    return this.#options.reconnect?.stableAfter ?? 30_000;
-  }
-
   #fallBack(): void {
-    this.#host.log(`mqtt: ${this.#options.url} does not speak MQTT 5; using 3.1.1`);
+    this.#host.log(`mqtt: ${this.#settings.url} does not speak MQTT 5; using 3.1.1`);
     this.#version = 4;
     // Not an error anyone must act on: try again at once.
     this.#enter(ClientState.WAITING, undefined, 0);
@@ -682,13 +611,13 @@ export class MqttClient implements MqttLink {
   #onPacket(packet: Packet): void {
     if (this.#state === ClientState.CONNACK) {
       if (packet.cmd === "connack") this.#onConnack(packet);
-      else this.#linkDown(mqttError("protocol", `the broker sent ${packet.cmd.toUpperCase()} before CONNACK`));
+      else this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker sent ${packet.cmd.toUpperCase()} before CONNACK`));
       return;
     }
     if (this.#state !== ClientState.CONNECTED) return;
     switch (packet.cmd) {
       case "publish":
-        this.#onPublish(packet);
+        if (!this.#inbound.publish(packet, this.#version)) this.#tooManyUnreleased();
         break;
       case "puback":
       case "pubrec":
@@ -696,29 +625,50 @@ export class MqttClient implements MqttLink {
         this.#onAck(packet);
         break;
       case "pubrel":
-        this.#awaitingRelease.delete(packet.messageId);
-        this.#write(encode({ cmd: "pubcomp", messageId: packet.messageId }, this.#version));
+        this.#inbound.release(packet.messageId, this.#version);
         break;
       case "suback":
         this.#onSuback(packet);
         break;
       case "unsuback":
-        this.#requests.delete(packet.messageId);
+        this.#subscriptions.take(packet.messageId);
         break;
       case "pingresp":
         this.#pingSentAt = NO_TIME;
         break;
-      case "disconnect": {
-        const code = packet.reasonCode ?? 0;
-        const why = packet.properties?.reasonString;
-        this.#linkDown(
-          mqttError("disconnected", `the broker disconnected us: ${reasonSentence(code, 5)}${why ? ` (${why})` : ""}`, code),
-        );
+      case "disconnect":
+        this.#onDisconnect(packet);
         break;
-      }
       default:
-        this.#linkDown(mqttError("protocol", `the broker sent an unexpected ${packet.cmd.toUpperCase()}`));
+        this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker sent an unexpected ${packet.cmd.toUpperCase()}`));
     }
+  }
+
+  // Each packet kind with more than a line to it has a method of its own: XS reserves a slot in
+  // #onPacket's frame for every local of every case, under every handler's stack.
+  #onSuback(packet: SubackPacket): void {
+    const acknowledged = this.#subscriptions.acknowledged(packet, this.#version);
+    if (!acknowledged) return;
+    const { request, results } = acknowledged;
+    if (request.done) this.#guard(() => request.done?.(results), "a subscribe callback");
+    else for (const result of results) if (result) this.#settings.onError?.(result);
+  }
+
+  #onDisconnect(packet: DisconnectPacket): void {
+    const code = packet.reasonCode ?? 0;
+    const why = packet.properties?.reasonString;
+    const sentence = code === 0 ? "normal disconnection" : reasonSentence(code, 5);
+    this.#linkDown(mqttError(ErrorCode.DISCONNECTED, `the broker disconnected us: ${sentence}${why ? ` (${why})` : ""}`, code));
+  }
+
+  /** One QoS 2 PUBLISH past the receive maximum we announced [MQTT-3.3.4-9]: close (DISCONNECT 0x93 on 5). */
+  #tooManyUnreleased(): void {
+    const most = this.#settings.receiveMaximum;
+    if (this.#version === 5) {
+      this.#writer.write(encode({ cmd: "disconnect", reasonCode: 0x93 }, 5));
+      this.#writer.flush();
+    }
+    this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker sent more than ${most} QoS 2 messages awaiting release: ${reasonSentence(0x93, 5)}`, 0x93));
   }
 
   #onConnack(packet: ConnackPacket): void {
@@ -731,119 +681,31 @@ export class MqttClient implements MqttLink {
       }
       const version = v4 ? 4 : 5;
       const why = packet.properties?.reasonString;
-      const error = mqttError(
-        "refused",
-        `broker refused: ${reasonSentence(code, version, true)}${why ? ` (${why})` : ""}`,
-        code,
-      );
+      const error = mqttError(ErrorCode.REFUSED, `broker refused: ${reasonSentence(code, version, true)}${why ? ` (${why})` : ""}`, code);
       this.#linkDown(error, isPermanentRefusal(code, version) ? this.#backoff.longest() : undefined);
       return;
     }
     const properties = packet.properties;
     // A 3.1.1 broker cannot announce its limit; Mosquitto's is 20 and it silently drops QoS 2
     // beyond it, so 20 (mosquitto_pub's own default) unless told otherwise.
-    const ours = this.#options.maxInflight ?? (v4 ? 20 : 65_535);
+    const ours = this.#settings.maxInflight ?? (v4 ? 20 : 65_535);
     this.#window = Math.min(ours, properties?.receiveMaximum ?? 65_535);
     this.#maxQos = properties?.maximumQoS ?? 2;
     this.#brokerMaxPacket = properties?.maximumPacketSize ?? 0;
     if (properties?.serverKeepAlive !== undefined) {
       this.#keepaliveMs = properties.serverKeepAlive * 1000;
-      this.#pingTimeoutMs = this.#options.pingTimeout ?? this.#keepaliveMs / 2;
+      this.#pingTimeoutMs = this.#settings.pingTimeout ?? this.#keepaliveMs / 2;
     }
     this.#enter(ClientState.CONNECTED);
     const sessionPresent = packet.sessionPresent === true;
-    if (!sessionPresent) this.#awaitingRelease.clear();
+    if (!sessionPresent) this.#inbound.forget();
     // Requests never acknowledged go again with their ids; a lost session gets every subscription back.
-    const pending = new Set<string>();
-    for (const request of this.#requests.values()) {
-      if (request.packet.cmd === "subscribe") for (const s of request.packet.subscriptions) pending.add(s.topic);
-      this.#write(encode(request.packet, this.#version));
-    }
-    if (!sessionPresent) {
-      const subscriptions = [];
-      for (const [filter, subscription] of this.#subscriptions) {
-        if (!pending.has(filter)) subscriptions.push({ topic: filter, qos: subscription.qos });
-      }
-      if (subscriptions.length > 0) this.#request({ cmd: "subscribe", messageId: 0, subscriptions }, undefined);
-    }
+    const subscriptions = sessionPresent ? [] : this.#subscriptions.lost();
+    for (const request of this.#subscriptions.pending()) this.#writer.write(encode(request.packet, this.#version));
+    if (subscriptions.length > 0) this.#request({ cmd: "subscribe", messageId: 0, subscriptions }, undefined);
     // Releases go at once; what was queued waits for onConnect's news (#announceConnect drains it).
-    this.#outbox.requeue((id) => this.#write(encode({ cmd: "pubrel", messageId: id }, this.#version)));
+    this.#outbox.requeue((id) => this.#writer.write(encode({ cmd: "pubrel", messageId: id }, this.#version)));
     this.#announce = sessionPresent ? ANNOUNCE_RESUMED : ANNOUNCE_NEW;
-  }
-
-  #onPublish(packet: PublishPacket): void {
-    const id = packet.messageId ?? 0;
-    if (this.#arrived(packet.qos, id)) this.#deliver(packet);
-    this.#acknowledge(packet.qos, id);
-  }
-
-  /** A PUBLISH over maxPacketSize that the decoder skipped: acknowledged as its QoS asks, never delivered. */
-  #onSkipped(skipped: SkippedPublish): void {
-    const id = skipped.messageId ?? 0;
-    if (this.#arrived(skipped.qos, id)) {
-      this.#skipped++;
-      const onSkipped = this.#options.onSkipped;
-      if (onSkipped) this.#guard(() => onSkipped(skipped), "onSkipped");
-      else {
-        const max = this.#decoder.maxPacketSize;
-        this.#options.onError?.(mqttError("too-large", `skipped a message of ${skipped.size} bytes on "${skipped.topic}": this client takes at most ${max}`));
-      }
-    }
-    this.#acknowledge(skipped.qos, id);
-  }
-
-  /** Counts a PUBLISH in; false for a QoS 2 duplicate, or one past the receive maximum (the link then goes down). */
-  #arrived(qos: QoS, id: number): boolean {
-    this.#received++;
-    if (qos !== 2) return true;
-    const awaiting = this.#awaitingRelease;
-    if (awaiting.has(id)) {
-      this.#duplicates++;
-      return false;
-    }
-    const most = this.#receiveMaximum();
-    if (awaiting.size >= most) {
-      // [MQTT-3.3.4-9]: the broker must not have more unreleased; a table bounded by what we announced.
-      const error = mqttError("protocol", `the broker sent more than ${most} QoS 2 messages awaiting release: ${reasonSentence(0x93, 5)}`, 0x93);
-      if (this.#version === 5) {
-        this.#write(encode({ cmd: "disconnect", reasonCode: 0x93 }, 5));
-        this.#flush();
-      }
-      this.#linkDown(error);
-      return false;
-    }
-    awaiting.add(id);
-    return true;
-  }
-
-  #acknowledge(qos: QoS, id: number): void {
-    if (qos === 0 || this.#state !== ClientState.CONNECTED) return;
-    this.#write(encode({ cmd: qos === 1 ? "puback" : "pubrec", messageId: id }, this.#version));
-  }
-
-  #receiveMaximum(): number {
-    return this.#options.receiveMaximum ?? 64;
-  }
-
-  #deliver(packet: PublishPacket): void {
-    const message: Message = {
-      topic: packet.topic,
-      payload: typeof packet.payload === "string" ? encodeUtf8(packet.payload) : packet.payload,
-      qos: packet.qos,
-      retain: packet.retain,
-      dup: packet.dup,
-    };
-    if (packet.properties) message.properties = packet.properties;
-    try {
-      for (const [filter, subscription] of this.#subscriptions) {
-        if (topicMatches(filter, message.topic)) subscription.receiver.onMessage(message);
-      }
-      this.#options.onMessage?.(message);
-    } catch (error) {
-      this.#options.onError?.(
-        mqttError("handler", `a message handler for "${message.topic}" threw: ${(error as Error).message}`),
-      );
-    }
   }
 
   #onAck(packet: AckPacket): void {
@@ -854,13 +716,13 @@ export class MqttClient implements MqttLink {
       if (state === EntryState.SENT && this.#outbox.qos(at) === 2) {
         if (code >= 0x80) {
           this.#dropsRefused++;
-          this.#complete(at, mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code));
+          this.#complete(at, mqttError(ErrorCode.PUBLISH_REFUSED, `broker refused the message: ${reasonSentence(code, 5)}`, code));
           return;
         }
         this.#outbox.markReleased(at);
       }
       // Also for an unknown id: the broker waits for PUBREL to free it.
-      this.#write(encode({ cmd: "pubrel", messageId: packet.messageId }, this.#version));
+      this.#writer.write(encode({ cmd: "pubrel", messageId: packet.messageId }, this.#version));
       return;
     }
     const expected = packet.cmd === "puback" ? EntryState.SENT : EntryState.RELEASED;
@@ -869,41 +731,16 @@ export class MqttClient implements MqttLink {
     // (its PUBREC accepted it) and forgot the id: the release is complete either way.
     const refused = packet.cmd === "puback" && code >= 0x80;
     if (refused) this.#dropsRefused++;
-    this.#complete(at, refused ? mqttError("publish-refused", `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined);
-  }
-
-  #onSuback(packet: SubackPacket): void {
-    const request = this.#requests.get(packet.messageId);
-    if (!request || request.packet.cmd !== "subscribe") return;
-    this.#requests.delete(packet.messageId);
-    const results: Array<MqttError | undefined> = [];
-    let failed: MqttError | undefined;
-    request.packet.subscriptions.forEach((subscription, i) => {
-      const code = packet.granted[i] ?? 0x80;
-      if (code < 0x80) {
-        results.push(undefined);
-        return;
-      }
-      // Not granted: forget it, so it is not sent again after every reconnect.
-      this.#subscriptions.delete(subscription.topic);
-      failed = mqttError(
-        "subscribe-refused",
-        `subscription to "${subscription.topic}" refused: ${reasonSentence(code, this.#version)}`,
-        code,
-      );
-      results.push(failed);
-    });
-    if (request.done) this.#guard(() => request.done?.(results), "a subscribe callback");
-    else if (failed) this.#options.onError?.(failed);
+    this.#complete(at, refused ? mqttError(ErrorCode.PUBLISH_REFUSED, `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined);
   }
 
   /** Queues a SUBSCRIBE or UNSUBSCRIBE with a fresh id; sent now if connected, else at connect. */
   #request(packet: SubscribePacket | UnsubscribePacket, done: SubscribeDone | undefined): MqttError | undefined {
-    const id = this.#allocateId();
-    if (id === 0) return mqttError("no-packet-id", "every packet id is in use; try again when some are acknowledged");
+    const id = this.#ids.next(this.#subscriptions, this.#outbox);
+    if (id === 0) return mqttError(ErrorCode.NO_PACKET_ID, "every packet id is in use; try again when some are acknowledged");
     packet.messageId = id;
-    this.#requests.set(id, { packet, done });
-    if (this.#state === ClientState.CONNECTED) this.#write(encode(packet, this.#version));
+    this.#subscriptions.track(packet, done);
+    if (this.#state === ClientState.CONNECTED) this.#writer.write(encode(packet, this.#version));
     return undefined;
   }
 
@@ -913,33 +750,35 @@ export class MqttClient implements MqttLink {
   #drain(): void {
     if (this.#draining) return;
     this.#draining = true;
+    const outbox = this.#outbox;
+    const writer = this.#writer;
     try {
-      while (this.#state === ClientState.CONNECTED && this.#writable) {
-        const at = this.#outbox.nextQueued();
-        if (at < 0 || (this.#announcing && !this.#outbox.urgent(at))) break;
-        let qos = this.#outbox.qos(at);
-        if (qos > 0 && this.#outbox.inflight >= this.#window) break;
+      while (this.#state === ClientState.CONNECTED && writer.writable) {
+        const at = outbox.nextQueued();
+        if (at < 0 || (this.#announcing && !outbox.urgent(at))) break;
+        let qos = outbox.qos(at);
+        if (qos > 0 && outbox.inflight >= this.#window) break;
         let id = 0;
         if (qos > 0) {
-          id = this.#outbox.id(at) || this.#allocateId();
+          id = outbox.id(at) || this.#ids.next(this.#subscriptions, outbox);
           if (id === 0) break;
         }
-        if (qos > this.#maxQos && this.#outbox.id(at) === 0 && this.#maxQos === 1) {
-          this.#outbox.downgrade(at);
+        if (qos > this.#maxQos && outbox.id(at) === 0 && this.#maxQos === 1) {
+          outbox.downgrade(at);
           qos = 1;
         }
-        let bytes = this.#outbox.markSent(at, id);
-        if (this.#outbox.version(at) !== this.#version || qos > this.#maxQos) {
-          bytes = this.#transcode(bytes, this.#outbox.version(at));
+        let bytes = outbox.markSent(at, id);
+        if (outbox.version(at) !== this.#version || qos > this.#maxQos) {
+          bytes = this.#transcode(bytes, outbox.version(at));
           if (qos > this.#maxQos) qos = 0;
         }
         if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
           const size = bytes.length;
           this.#dropsTooLarge++;
-          this.#complete(at, mqttError("too-large", `the message is ${size} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
+          this.#complete(at, mqttError(ErrorCode.TOO_LARGE, `the message is ${size} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
           continue;
         }
-        this.#write(bytes, false);
+        writer.write(bytes, false);
         if (qos === 0) this.#complete(at, undefined);
       }
     } finally {
@@ -948,11 +787,11 @@ export class MqttClient implements MqttLink {
   }
 
   #drainCorked(): void {
-    this.#corked++;
+    this.#writer.cork();
     try {
       this.#drain();
     } finally {
-      this.#uncork();
+      this.#writer.uncork();
     }
   }
 
@@ -991,7 +830,7 @@ export class MqttClient implements MqttLink {
     try {
       done(error);
     } catch (thrown) {
-      this.#options.onError?.(mqttError("callback", `a publish callback threw: ${(thrown as Error).message}`));
+      this.#settings.onError?.(mqttError(ErrorCode.CALLBACK, `a publish callback threw: ${(thrown as Error).message}`));
     }
   }
 
@@ -1000,72 +839,24 @@ export class MqttClient implements MqttLink {
     try {
       run();
     } catch (thrown) {
-      this.#options.onError?.(mqttError("callback", `${what} threw: ${(thrown as Error).message}`));
+      this.#settings.onError?.(mqttError(ErrorCode.CALLBACK, `${what} threw: ${(thrown as Error).message}`));
     }
-  }
-
-  /**
-   * Sends bytes, or gathers them while corked. `owned` false: a view (into the outbox arena)
-   * that must be copied, since the transport may keep what it is given.
-   */
-  #write(bytes: Uint8Array, owned = true): void {
-    const transport = this.#transport;
-    if (!transport) return;
-    this.#lastSent = this.#host.clock.now();
-    const chunk = this.#options.writeChunk ?? 4096;
-    if (this.#corked > 0 && bytes.length < chunk) {
-      if (this.#batchLength + bytes.length > chunk) this.#flush();
-      this.#batch ??= new Uint8Array(chunk);
-      this.#batch.set(bytes, this.#batchLength);
-      this.#batchLength += bytes.length;
-      return;
-    }
-    this.#flush();
-    if (this.#transport && !this.#transport.write(owned ? bytes : bytes.slice())) this.#writable = false;
-  }
-
-  #flush(): void {
-    const batch = this.#batch;
-    if (!batch || !this.#transport) return;
-    const length = this.#batchLength;
-    // A fresh buffer next time: the transport may still hold this one.
-    this.#batch = undefined;
-    this.#batchLength = 0;
-    if (!this.#transport.write(batch.subarray(0, length))) this.#writable = false;
-  }
-
-  #uncork(): void {
-    if (--this.#corked === 0) this.#flush();
-  }
-
-  /** The next packet id not held by a request or an outbox entry (1..65535, wrapping). */
-  #allocateId(): number {
-    for (let tries = 0; tries < 65_535; tries++) {
-      if (this.#nextId >= 65_535) {
-        this.#nextId = 0;
-        this.#wrapped = true;
-      }
-      const id = ++this.#nextId;
-      if (!this.#requests.has(id) && !(this.#wrapped && this.#outbox.holdsId(id))) return id;
-    }
-    return 0;
   }
 
   #connectPacket(): ConnectPacket {
-    const options = this.#options;
-    const clean = options.clean !== false;
+    const settings = this.#settings;
     const packet: ConnectPacket = {
       cmd: "connect",
       protocolId: "MQTT",
       protocolVersion: this.#version,
-      clean,
-      keepalive: options.keepalive ?? 60,
-      clientId: options.clientId,
+      clean: settings.clean,
+      keepalive: settings.keepalive,
+      clientId: settings.clientId,
     };
-    if (options.username !== undefined) packet.username = options.username;
-    if (options.password !== undefined) packet.password = options.password;
-    if (options.will) {
-      const will = options.will;
+    if (settings.username !== undefined) packet.username = settings.username;
+    if (settings.password !== undefined) packet.password = settings.password;
+    const will = settings.will;
+    if (will) {
       packet.will = {
         topic: will.topic,
         payload: typeof will.payload === "string" ? encodeUtf8(will.payload) : will.payload,
@@ -1076,10 +867,10 @@ export class MqttClient implements MqttLink {
     }
     if (this.#version === 5) {
       packet.properties = {
-        sessionExpiryInterval: options.sessionExpiry ?? (clean ? 0 : 0xffffffff),
+        sessionExpiryInterval: settings.sessionExpiry,
         // Bounds the QoS 2 ids we must remember until PUBREL.
-        receiveMaximum: this.#receiveMaximum(),
-        maximumPacketSize: options.maxPacketSize ?? 65_536,
+        receiveMaximum: settings.receiveMaximum,
+        maximumPacketSize: settings.maxPacketSize,
       };
     }
     return packet;

@@ -1,67 +1,61 @@
-// Errors as values with a sentence a person can act on (DESIGN.md rule 6).
+// Errors as values with a sentence a person can act on (DESIGN.md rule 6): a closed set of codes,
+// and reason codes put into words by the codec's one table (codec/reasons.ts).
+import { CONNACK_RETURN_CODES, reasonText } from "./codec/reasons.js";
 import type { MqttError } from "./link.js";
 
-export function mqttError(code: string, message: string, reasonCode?: number): MqttError {
+/** Every code an MqttError may carry. */
+export const ErrorCode = Object.freeze({
+  /** publish(): the topic cannot be published to. */
+  INVALID_TOPIC: "invalid-topic",
+  /** subscribe()/unsubscribe(): the filter is not valid. */
+  INVALID_FILTER: "invalid-filter",
+  /** publish(): properties or payload that cannot be encoded. */
+  INVALID_MESSAGE: "invalid-message",
+  /** Larger than the outbox, or than the broker's Maximum Packet Size (sent or received). */
+  TOO_LARGE: "too-large",
+  /** The outbox had no room for a message. */
+  OUTBOX_FULL: "outbox-full",
+  /** A queued QoS 0 message dropped for newer ones. */
+  DROPPED: "dropped",
+  /** A queued message replaced by a newer one of its topic. */
+  COALESCED: "coalesced",
+  /** Every packet id is in use. */
+  NO_PACKET_ID: "no-packet-id",
+  /** The broker refused the connection (CONNACK). */
+  REFUSED: "refused",
+  /** The broker refused a message (PUBACK or PUBREC of 0x80 or more). */
+  PUBLISH_REFUSED: "publish-refused",
+  /** The broker refused a subscription (SUBACK). */
+  SUBSCRIBE_REFUSED: "subscribe-refused",
+  /** The broker broke the protocol, or sent a malformed packet. */
+  PROTOCOL: "protocol",
+  /** The broker sent DISCONNECT. */
+  DISCONNECTED: "disconnected",
+  /** The connection failed or was lost. */
+  TRANSPORT: "transport",
+  /** The host could not open a connection at all. */
+  CONNECT_FAILED: "connect-failed",
+  /** The connection or the CONNACK did not come in time. */
+  TIMEOUT: "timeout",
+  /** No answer to PINGREQ: the link is dead. */
+  KEEPALIVE: "keepalive",
+  /** A message handler threw. */
+  HANDLER: "handler",
+  /** An application callback threw. */
+  CALLBACK: "callback",
+});
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export function mqttError(code: ErrorCodeValue, message: string, reasonCode?: number): MqttError {
   return reasonCode === undefined ? { code, message } : { code, message, reasonCode };
 }
 
-/** MQTT 3.1.1 CONNACK return codes 1..5 (§3.2.2.3). */
-const V4_REFUSALS: readonly string[] = Object.freeze([
-  "",
-  "unacceptable protocol version",
-  "client identifier rejected",
-  "server unavailable",
-  "bad user name or password",
-  "not authorized",
-]);
-
-/** MQTT 5 reason codes a client meets in CONNACK, PUBACK, PUBREC, SUBACK, UNSUBACK and DISCONNECT. */
-const V5_REASONS: Readonly<Record<number, string>> = Object.freeze({
-  0x04: "disconnect with will message",
-  0x10: "no matching subscribers",
-  0x11: "no subscription existed",
-  0x80: "unspecified error",
-  0x81: "malformed packet",
-  0x82: "protocol error",
-  0x83: "implementation specific error",
-  0x84: "unsupported protocol version",
-  0x85: "client identifier not valid",
-  0x86: "bad user name or password",
-  0x87: "not authorized",
-  0x88: "server unavailable",
-  0x89: "server busy",
-  0x8a: "banned",
-  0x8b: "server shutting down",
-  0x8c: "bad authentication method",
-  0x8d: "keep alive timeout",
-  0x8e: "session taken over",
-  0x8f: "topic filter invalid",
-  0x90: "topic name invalid",
-  0x91: "packet identifier in use",
-  0x92: "packet identifier not found",
-  0x93: "receive maximum exceeded",
-  0x94: "topic alias invalid",
-  0x95: "packet too large",
-  0x96: "message rate too high",
-  0x97: "quota exceeded",
-  0x98: "administrative action",
-  0x99: "payload format invalid",
-  0x9a: "retain not supported",
-  0x9b: "QoS not supported",
-  0x9c: "use another server",
-  0x9d: "server moved",
-  0x9e: "shared subscriptions not supported",
-  0x9f: "connection rate exceeded",
-  0xa0: "maximum connect time",
-  0xa1: "subscription identifiers not supported",
-  0xa2: "wildcard subscriptions not supported",
-});
-
 /** A sentence for a reason code of the given protocol version (3.1.1 CONNACK return codes for 3/4). */
 export function reasonSentence(code: number, protocolVersion: number, connack = false): string {
-  if (protocolVersion < 5 && connack) return V4_REFUSALS[code] ?? `return code ${code}`;
+  if (protocolVersion < 5 && connack) return CONNACK_RETURN_CODES[code] ?? `return code ${code}`;
   if (protocolVersion < 5 && code === 0x80) return "failure";
-  return V5_REASONS[code] ?? `reason code 0x${code.toString(16)}`;
+  return reasonText(code);
 }
 
 /**

@@ -1,6 +1,9 @@
 // What the rest of the firmware (entities, app) sees of the MQTT client. The client in
 // ./client.ts implements it; entity tests may use any small implementation of it.
 import type { PublishProperties, QoS } from "./codec/packet.js";
+import type { ErrorCodeValue } from "./errors.js";
+
+export type { QoS };
 
 export interface PublishOptions {
   qos?: QoS;
@@ -22,7 +25,8 @@ export interface Message {
 
 /** An error as a value: a machine-readable code and a sentence a person can act on. */
 export interface MqttError {
-  code: string;
+  /** One of ErrorCode (errors.ts). */
+  code: ErrorCodeValue;
   message: string;
   /** MQTT reason or return code from the broker, when there was one. */
   reasonCode?: number;

@@ -1,4 +1,5 @@
 // Topic names and filters (MQTT 3.1.1 §4.7, 5.0 §4.7): validation and matching with + and #.
+import { utf8Length } from "../utf8.js";
 
 /** Longest topic or filter the wire can carry (a 16-bit length prefix of UTF-8 bytes). */
 const MAX_LENGTH = 65535;
@@ -6,7 +7,7 @@ const MAX_LENGTH = 65535;
 /** Why `topic` is not a valid topic name to publish to, or undefined when it is. */
 export function topicProblem(topic: string): string | undefined {
   if (topic.length === 0) return "the topic is empty";
-  if (topic.length > MAX_LENGTH / 3 && utf8Bytes(topic) > MAX_LENGTH) return "the topic is longer than 65535 bytes";
+  if (topic.length > MAX_LENGTH / 3 && utf8Length(topic) > MAX_LENGTH) return "the topic is longer than 65535 bytes";
   for (let i = 0; i < topic.length; i++) {
     const c = topic.charCodeAt(i);
     if (c === 0x2b || c === 0x23) return `the topic "${topic}" contains a wildcard (+ or #)`;
@@ -18,7 +19,7 @@ export function topicProblem(topic: string): string | undefined {
 /** Why `filter` is not a valid subscription filter, or undefined when it is. */
 export function filterProblem(filter: string): string | undefined {
   if (filter.length === 0) return "the filter is empty";
-  if (filter.length > MAX_LENGTH / 3 && utf8Bytes(filter) > MAX_LENGTH) return "the filter is longer than 65535 bytes";
+  if (filter.length > MAX_LENGTH / 3 && utf8Length(filter) > MAX_LENGTH) return "the filter is longer than 65535 bytes";
   let levelStart = 0;
   for (let i = 0; i < filter.length; i++) {
     const c = filter.charCodeAt(i);
@@ -77,18 +78,4 @@ export function topicMatches(filter: string, topic: string): boolean {
     t++;
   }
   return t >= tl;
-}
-
-function utf8Bytes(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 }

@@ -1,4 +1,4 @@
-import { decodeUtf8, encodeUtf8, utf8Length } from "../../src/mqtt/codec/utf8.js";
+import { decodeUtf8, encodeUtf8, utf8Length } from "../../src/utf8.js";
 
 const samples = ["", "home/office/lamp", "température", "€uro", "水", "😀 emoji", "a\u0000b", "\u07ff\u0800\uffff", "𐍈𝄞"];
 

@@ -3,7 +3,7 @@
 import start from "../../src/app.js";
 import type { Connect } from "../../src/host.js";
 import { createNodeHost } from "../../hosts/node/host.js";
-import { encodeUtf8 } from "../../src/mqtt/codec/utf8.js";
+import { encodeUtf8 } from "../../src/utf8.js";
 import { SETTINGS_KEY } from "../../src/entities/settings.js";
 import { LAMP_KEY } from "../../src/entities/lamp.js";
 import { MemoryStore } from "../support/memory-store.js";

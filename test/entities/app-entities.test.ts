@@ -2,7 +2,7 @@ import { createHealth } from "../../src/entities/health.js";
 import { birth, goodbye, GOODBYE_WAIT, will } from "../../src/entities/presence.js";
 import { createSettings, restoreSettings, SETTINGS_KEY } from "../../src/entities/settings.js";
 import { publishDiscovery } from "../../src/entities/discovery.js";
-import { decodeUtf8, encodeUtf8 } from "../../src/mqtt/codec/utf8.js";
+import { decodeUtf8, encodeUtf8 } from "../../src/utf8.js";
 import type { Config } from "../../src/config.js";
 import { MemoryStore } from "../support/memory-store.js";
 import { config, setup } from "./fakes.js";

@@ -3,7 +3,7 @@
 import { parseConfig, type Config } from "../../src/config.js";
 import type { Host, SensorPort } from "../../src/host.js";
 import type { PublishProperties } from "../../src/mqtt/codec/packet.js";
-import { decodeUtf8, encodeUtf8 } from "../../src/mqtt/codec/utf8.js";
+import { decodeUtf8, encodeUtf8 } from "../../src/utf8.js";
 import { receiverOf, type Message, type MessageHandler, type MessageReceiver, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "../../src/mqtt/link.js";
 import { createContext } from "../../src/entities/context.js";
 import type { EntityContext } from "../../src/entities/entity.js";

@@ -7,7 +7,7 @@ import type { Packet, ProtocolError, ProtocolVersion, QoS } from "./packet.js";
 import { BodyParser, Reason } from "./parse.js";
 import { BytePool } from "./pool.js";
 import { PACKET_NAMES } from "./properties.js";
-import { decodeText } from "./utf8.js";
+import { decodeText } from "../../utf8.js";
 
 /** A PUBLISH over maxPacketSize that was skipped, not decoded. */
 export interface SkippedPublish {

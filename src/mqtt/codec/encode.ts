@@ -18,7 +18,7 @@ import type {
 import type { BytePool } from "./pool.js";
 import { In, Kind, PACKET_NAMES, PROPERTY_BY_NAME, type PropertySpec } from "./properties.js";
 import { isReasonFor } from "./reasons.js";
-import { utf8Length, writeUtf8 } from "./utf8.js";
+import { utf8Length, writeUtf8 } from "../../utf8.js";
 
 const MAX_REMAINING_LENGTH = 268435455;
 const MAX_VARINT = 268435455;

@@ -4,7 +4,7 @@ export { encode } from "./encode.js";
 export { Decoder, TOPIC_KEPT, type DecoderOptions, type SkippedPublish } from "./decoder.js";
 export { Reason } from "./parse.js";
 export { BytePool } from "./pool.js";
-export { decodeUtf8, encodeUtf8, utf8Length } from "./utf8.js";
+export { decodeUtf8, encodeUtf8, utf8Length } from "../../utf8.js";
 export {
   CONNACK_REASONS,
   CONNACK_RETURN_CODES,

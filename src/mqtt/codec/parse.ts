@@ -20,7 +20,7 @@ import type {
 } from "./packet.js";
 import { Kind, PACKET_NAMES, PROPERTY_BY_ID } from "./properties.js";
 import { isReasonFor } from "./reasons.js";
-import { decodeText } from "./utf8.js";
+import { decodeText } from "../../utf8.js";
 
 /** MQTT 5 reason codes the decoder reports. */
 export const Reason = Object.freeze({
