@@ -17,6 +17,8 @@ import type {
   SkippedPublish,
   SubackPacket,
   SubscribePacket,
+  Subscription,
+  UnsubackPacket,
   UnsubscribePacket,
 } from "./codec/index.js";
 import { ErrorCode, isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
@@ -26,11 +28,19 @@ import type { MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions }
 import { Settings, type ClientOptions } from "./options.js";
 import { Discard, EntryState, FULL, Outbox, TOO_LARGE } from "./outbox.js";
 import type { OutboxStats } from "./outbox.js";
-import { Subscriptions, type SubscribeDone, type SubscriptionRequest } from "./subscriptions.js";
+import {
+  Subscriptions,
+  type Request,
+  type SubscribeDone,
+  type SubscribeProperties,
+  type SubscriptionRequest,
+  type UnsubscribeDone,
+  type UnsubscribeProperties,
+} from "./subscriptions.js";
 import { filterProblem, topicProblem } from "./topic.js";
 import { Writer } from "./writer.js";
 
-export type { ClientOptions, SubscribeDone, SubscriptionRequest };
+export type { ClientOptions, SubscribeDone, SubscribeProperties, SubscriptionRequest, UnsubscribeDone, UnsubscribeProperties };
 
 /** Session states; every change goes through #enter(). */
 export const ClientState = Object.freeze({
@@ -81,6 +91,11 @@ type ClientHost = Pick<Host, "clock" | "timers" | "connect" | "store" | "random"
 const NO_TIME = -1;
 const ANNOUNCE_NEW = 1;
 const ANNOUNCE_RESUMED = 2;
+/** Why the client speaks 3.1.1 to a broker it asked for 5: it refused 5 (for good), or hung up on it. */
+const FELL_BACK_REFUSED = 1;
+const FELL_BACK_HUNG_UP = 2;
+/** Hang-ups on an MQTT 5 CONNECT, in a row, that make a fallback (one when probing 5 again). */
+const HANGUPS_TO_FALL_BACK = 2;
 
 export class MqttClient implements MqttLink {
   readonly #host: ClientHost;
@@ -95,8 +110,14 @@ export class MqttClient implements MqttLink {
   readonly #tick: () => void;
 
   #state: number = ClientState.IDLE;
-  /** Asked for in options; a refusal of 5 moves it to 4 for this client's life. */
+  /** The version of the next CONNECT: asked for in options, 4 after a fallback. */
   #version: 4 | 5;
+  /** 0, FELL_BACK_REFUSED or FELL_BACK_HUNG_UP. */
+  #fellBack = 0;
+  /** Consecutive hang-ups right after an MQTT 5 CONNECT on a link that had opened. */
+  #hangups = 0;
+  /** The attempt ending now ended in such a hang-up (any other end breaks the row). */
+  #hungUp = false;
   #transport: Transport | undefined;
   /** Bumped per connection, so callbacks from a closed transport are recognised and ignored. */
   #generation = 0;
@@ -279,27 +300,35 @@ export class MqttClient implements MqttLink {
     return this.subscribeMany([{ filter, qos, handler }], done);
   }
 
-  /** Subscribes to several filters in one SUBSCRIBE; `done` gets one result per filter. */
-  subscribeMany(requests: SubscriptionRequest[], done?: SubscribeDone): MqttError | undefined {
+  /**
+   * Subscribes to several filters in one SUBSCRIBE, each with its MQTT 5 options; `done` gets one
+   * result per filter. The properties (a subscription identifier, user properties) go with it on
+   * an MQTT 5 link, and again when a lost session is subscribed anew.
+   */
+  subscribeMany(requests: SubscriptionRequest[], done?: SubscribeDone, properties?: SubscribeProperties): MqttError | undefined {
     if (requests.length === 0) return mqttError(ErrorCode.INVALID_FILTER, "cannot subscribe: no filter given");
     for (const request of requests) {
       const problem = filterProblem(request.filter);
       if (problem) return mqttError(ErrorCode.INVALID_FILTER, `cannot subscribe: ${problem}`);
     }
-    this.#subscriptions.add(requests);
-    return this.#request(
-      {
-        cmd: "subscribe",
-        messageId: 0,
-        subscriptions: requests.map((request) => ({ topic: request.filter, qos: request.qos })),
-      },
-      done,
-    );
+    const packet = this.#subscriptions.subscribe(requests, properties);
+    const refused = this.#request(packet, done);
+    if (refused) this.#subscriptions.forget(packet);
+    return refused;
   }
 
-  unsubscribe(filter: string): void {
-    if (!this.#subscriptions.remove(filter)) return;
-    this.#request({ cmd: "unsubscribe", messageId: 0, unsubscriptions: [filter] }, undefined);
+  /**
+   * Unsubscribes one filter or several in one UNSUBSCRIBE, whether or not this process subscribed
+   * them (a kept session may hold them); `done` gets one result per filter from the UNSUBACK.
+   */
+  unsubscribe(filters: string | readonly string[], done?: UnsubscribeDone, properties?: UnsubscribeProperties): MqttError | undefined {
+    const list = typeof filters === "string" ? [filters] : filters;
+    if (list.length === 0) return mqttError(ErrorCode.INVALID_FILTER, "cannot unsubscribe: no filter given");
+    for (const filter of list) {
+      const problem = filterProblem(filter);
+      if (problem) return mqttError(ErrorCode.INVALID_FILTER, `cannot unsubscribe: ${problem}`);
+    }
+    return this.#request(this.#subscriptions.unsubscribe(list, properties), done);
   }
 
   stats(): ClientStats {
@@ -340,13 +369,20 @@ export class MqttClient implements MqttLink {
       this.#connectedAt = this.#writer.lastSent = this.#lastReceived = now;
       this.#pingSentAt = NO_TIME;
       this.#stable = false;
-      this.#connects++;
     } else if (next === ClientState.WAITING || next === ClientState.STOPPED) {
       this.#close();
-      if (previous === ClientState.CONNECTED) {
+      // A link lost before onConnect was called (a bad packet right behind the CONNACK) was never
+      // a connect the application saw: it is a failed attempt, not a disconnect.
+      const announced = previous === ClientState.CONNECTED && this.#announce === 0;
+      this.#announce = 0;
+      if (!this.#hungUp) this.#hangups = 0;
+      this.#hungUp = false;
+      if (announced) {
         this.#disconnects++;
         if (error) this.#settings.onDisconnect?.(error);
-      } else if (previous === ClientState.CONNECTING || previous === ClientState.CONNACK) {
+        // A 3.1.1 fallback made on hang-ups alone is tried with 5 again on the next connect.
+        if (this.#fellBack === FELL_BACK_HUNG_UP) this.#version = 5;
+      } else if (previous !== ClientState.IDLE && previous !== ClientState.WAITING && previous !== ClientState.STOPPED) {
         this.#failedConnects++;
         if (error) this.#settings.onError?.(error);
       }
@@ -444,13 +480,31 @@ export class MqttClient implements MqttLink {
   }
 
   #onTransportError(reason: string): void {
-    // A broker that only speaks 3.1.1 may just hang up on a version 5 CONNECT.
-    if (this.#state === ClientState.CONNACK && this.#version === 5 && this.#bytesIn === 0 && this.#connects === 0) {
-      this.#fallBack();
-      return;
+    // A broker that only speaks 3.1.1 may just hang up on a version 5 CONNECT (RabbitMQ 3.10 does).
+    // So may a flaky hop or a proxy: only hang-ups in a row, each right after the CONNECT on a link
+    // that had opened, before any byte came back, make a fallback.
+    if (this.#state === ClientState.CONNACK && this.#version === 5 && this.#bytesIn === 0) {
+      const needed = this.#fellBack === FELL_BACK_HUNG_UP ? 1 : HANGUPS_TO_FALL_BACK;
+      if (++this.#hangups >= needed) {
+        this.#fallBack(FELL_BACK_HUNG_UP, `hung up on ${this.#hangups === 1 ? "an MQTT 5 CONNECT" : `${this.#hangups} MQTT 5 CONNECTs in a row`}`);
+        return;
+      }
+      this.#hungUp = true;
     }
     const where = this.#state === ClientState.CONNECTED ? "link lost" : `cannot connect to ${this.#settings.url}`;
     this.#linkDown(mqttError(ErrorCode.TRANSPORT, `${where}: ${reason}`));
+  }
+
+  /**
+   * The broker broke the protocol: on an MQTT 5 link say why with DISCONNECT (0x81 malformed,
+   * 0x82 protocol error, 0x95 too large, ...) before closing [MQTT-4.13.1].
+   */
+  #protocolError(reasonCode: number, message: string): void {
+    if (this.#version === 5 && this.#decoder.protocolVersion === 5) {
+      this.#writer.write(encode({ cmd: "disconnect", reasonCode }, 5));
+      this.#writer.flush();
+    }
+    this.#linkDown(mqttError(ErrorCode.PROTOCOL, message, reasonCode));
   }
 
   #onReadable(): void {
@@ -493,6 +547,7 @@ export class MqttClient implements MqttLink {
     const sessionPresent = this.#announce === ANNOUNCE_RESUMED;
     this.#announce = 0;
     if (this.#state !== ClientState.CONNECTED) return;
+    this.#connects++;
     this.#announcing = true;
     try {
       this.#settings.onConnect?.({ sessionPresent, protocolVersion: this.#version });
@@ -523,7 +578,7 @@ export class MqttClient implements MqttLink {
   }
 
   #onDecodeError(error: ProtocolError): void {
-    this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker sent a bad packet: ${error.message}`, error.reasonCode));
+    this.#protocolError(error.reasonCode, `the broker sent a bad packet: ${error.message}`);
   }
 
   #onTimer(): void {
@@ -599,11 +654,14 @@ export class MqttClient implements MqttLink {
     this.#timerDue = Infinity;
   }
 
-  #fallBack(): void {
-    this.#host.log(`mqtt: ${this.#settings.url} does not speak MQTT 5; using 3.1.1`);
+  /** Speaks 3.1.1 from the next attempt on, which waits its turn in the backoff like any other. */
+  #fallBack(why: number, what: string): void {
+    this.#host.log(`mqtt: ${this.#settings.url} ${what}; using MQTT 3.1.1`);
     this.#version = 4;
-    // Not an error anyone must act on: try again at once.
-    this.#enter(ClientState.WAITING, undefined, 0);
+    this.#fellBack = why;
+    this.#hangups = 0;
+    // Not an error anyone must act on: the log says it, and the next attempt speaks 3.1.1.
+    if (this.#state !== ClientState.STOPPED && this.#state !== ClientState.WAITING) this.#enter(ClientState.WAITING);
   }
 
   // ---- packets ----
@@ -611,7 +669,7 @@ export class MqttClient implements MqttLink {
   #onPacket(packet: Packet): void {
     if (this.#state === ClientState.CONNACK) {
       if (packet.cmd === "connack") this.#onConnack(packet);
-      else this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker sent ${packet.cmd.toUpperCase()} before CONNACK`));
+      else this.#protocolError(0x82, `the broker sent ${packet.cmd.toUpperCase()} before CONNACK`);
       return;
     }
     if (this.#state !== ClientState.CONNECTED) return;
@@ -628,10 +686,8 @@ export class MqttClient implements MqttLink {
         this.#inbound.release(packet.messageId, this.#version);
         break;
       case "suback":
-        this.#onSuback(packet);
-        break;
       case "unsuback":
-        this.#subscriptions.take(packet.messageId);
+        this.#onSubscribeAck(packet);
         break;
       case "pingresp":
         this.#pingSentAt = NO_TIME;
@@ -640,17 +696,21 @@ export class MqttClient implements MqttLink {
         this.#onDisconnect(packet);
         break;
       default:
-        this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker sent an unexpected ${packet.cmd.toUpperCase()}`));
+        this.#protocolError(0x82, `the broker sent an unexpected ${packet.cmd.toUpperCase()}`);
     }
   }
 
   // Each packet kind with more than a line to it has a method of its own: XS reserves a slot in
   // #onPacket's frame for every local of every case, under every handler's stack.
-  #onSuback(packet: SubackPacket): void {
+  #onSubscribeAck(packet: SubackPacket | UnsubackPacket): void {
     const acknowledged = this.#subscriptions.acknowledged(packet, this.#version);
-    if (!acknowledged) return;
-    const { request, results } = acknowledged;
-    if (request.done) this.#guard(() => request.done?.(results), "a subscribe callback");
+    if (acknowledged) this.#report(acknowledged.request, acknowledged.results, acknowledged.codes);
+  }
+
+  /** A request's results to its done callback, or its failures to onError when it has none. */
+  #report(request: Request, results: Array<MqttError | undefined>, codes: readonly number[]): void {
+    const done = request.done;
+    if (done) this.#guard(() => done(results, codes), `a ${request.packet.cmd} callback`);
     else for (const result of results) if (result) this.#settings.onError?.(result);
   }
 
@@ -674,9 +734,17 @@ export class MqttClient implements MqttLink {
   #onConnack(packet: ConnackPacket): void {
     const v4 = this.#decoder.protocolVersion !== 5;
     const code = (v4 ? packet.returnCode : packet.reasonCode) ?? 0;
+    this.#hangups = 0;
+    if (this.#version === 5 && v4) {
+      // A 3.1.1 CONNACK to our MQTT 5 CONNECT: only "unacceptable protocol version" means the
+      // broker speaks 3.1.1; anything else is a malformed MQTT 5 CONNACK (it needs 3 bytes or more).
+      if (code === 1) this.#fallBack(FELL_BACK_REFUSED, "refused MQTT 5 (unacceptable protocol version)");
+      else this.#protocolError(0x81, `the broker answered an MQTT 5 CONNECT with a 3.1.1 CONNACK (return code ${code}): malformed packet`);
+      return;
+    }
     if (code !== 0) {
-      if (this.#version === 5 && ((v4 && code === 1) || (!v4 && code === 0x84))) {
-        this.#fallBack();
+      if (this.#version === 5 && code === 0x84) {
+        this.#fallBack(FELL_BACK_REFUSED, "refused MQTT 5 (unsupported protocol version)");
         return;
       }
       const version = v4 ? 4 : 5;
@@ -692,17 +760,32 @@ export class MqttClient implements MqttLink {
     this.#window = Math.min(ours, properties?.receiveMaximum ?? 65_535);
     this.#maxQos = properties?.maximumQoS ?? 2;
     this.#brokerMaxPacket = properties?.maximumPacketSize ?? 0;
+    if (this.#brokerMaxPacket > 0 && this.#brokerMaxPacket < 4) {
+      // Every acknowledgement is 4 bytes and cannot shrink: such a broker cannot be talked to.
+      this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker's Maximum Packet Size of ${this.#brokerMaxPacket} bytes cannot carry a 4-byte acknowledgement`));
+      return;
+    }
     if (properties?.serverKeepAlive !== undefined) {
       this.#keepaliveMs = properties.serverKeepAlive * 1000;
       this.#pingTimeoutMs = this.#settings.pingTimeout ?? this.#keepaliveMs / 2;
     }
+    const settings = this.#settings;
+    let sessionPresent = packet.sessionPresent === true;
+    if (sessionPresent && settings.clean) {
+      // We asked for no session state. MQTT 5 says close [MQTT-3.2.2-4]; a 3.1.1 broker that says
+      // so breaks [MQTT-3.2.2-1], and the safe reading is a new session: resubscribe everything.
+      if (this.#version === 5) {
+        this.#protocolError(0x82, "the broker claims a session is present although we asked for a clean start: protocol error");
+        return;
+      }
+      this.#host.log(`mqtt: ${settings.url} claims a session is present after a clean start; treating it as a new session`);
+      sessionPresent = false;
+    }
+    if (this.#version === 5) this.#fellBack = 0; // 5 works (again)
     this.#enter(ClientState.CONNECTED);
-    const sessionPresent = packet.sessionPresent === true;
     if (!sessionPresent) this.#inbound.forget();
     // Requests never acknowledged go again with their ids; a lost session gets every subscription back.
-    const subscriptions = sessionPresent ? [] : this.#subscriptions.lost();
-    for (const request of this.#subscriptions.pending()) this.#writer.write(encode(request.packet, this.#version));
-    if (subscriptions.length > 0) this.#request({ cmd: "subscribe", messageId: 0, subscriptions }, undefined);
+    this.#resend(sessionPresent);
     // Releases go at once; what was queued waits for onConnect's news (#announceConnect drains it).
     this.#outbox.requeue((id) => this.#writer.write(encode({ cmd: "pubrel", messageId: id }, this.#version)));
     this.#announce = sessionPresent ? ANNOUNCE_RESUMED : ANNOUNCE_NEW;
@@ -721,8 +804,9 @@ export class MqttClient implements MqttLink {
         }
         this.#outbox.markReleased(at);
       }
-      // Also for an unknown id: the broker waits for PUBREL to free it.
-      this.#writer.write(encode({ cmd: "pubrel", messageId: packet.messageId }, this.#version));
+      // Also for an unknown id, the broker waiting for PUBREL to free it; never for a PUBREC that
+      // refused the message, which ends the exchange [MQTT-4.3.3-4].
+      if (code < 0x80) this.#writer.write(encode({ cmd: "pubrel", messageId: packet.messageId }, this.#version));
       return;
     }
     const expected = packet.cmd === "puback" ? EntryState.SENT : EntryState.RELEASED;
@@ -734,14 +818,87 @@ export class MqttClient implements MqttLink {
     this.#complete(at, refused ? mqttError(ErrorCode.PUBLISH_REFUSED, `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined);
   }
 
-  /** Queues a SUBSCRIBE or UNSUBSCRIBE with a fresh id; sent now if connected, else at connect. */
+  /**
+   * Queues a SUBSCRIBE or UNSUBSCRIBE with a fresh id; sent now if connected, else at connect. One
+   * larger than the broker's Maximum Packet Size is refused here [MQTT-3.2.2-15].
+   */
   #request(packet: SubscribePacket | UnsubscribePacket, done: SubscribeDone | undefined): MqttError | undefined {
     const id = this.#ids.next(this.#subscriptions, this.#outbox);
     if (id === 0) return mqttError(ErrorCode.NO_PACKET_ID, "every packet id is in use; try again when some are acknowledged");
     packet.messageId = id;
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(packet, this.#version);
+    } catch (error) {
+      return mqttError(ErrorCode.INVALID_MESSAGE, `cannot ${packet.cmd}: ${(error as Error).message}`);
+    }
+    const tooLarge = this.#tooLargeRequest(packet, bytes.length);
+    if (tooLarge) return tooLarge;
     this.#subscriptions.track(packet, done);
-    if (this.#state === ClientState.CONNECTED) this.#writer.write(encode(packet, this.#version));
+    if (this.#state === ClientState.CONNECTED) this.#writer.write(bytes);
     return undefined;
+  }
+
+  /** An error when a request is larger than the broker takes; undefined when it fits. */
+  #tooLargeRequest(packet: SubscribePacket | UnsubscribePacket, size: number): MqttError | undefined {
+    const most = this.#brokerMaxPacket;
+    if (most === 0 || size <= most) return undefined;
+    const filters = packet.cmd === "subscribe" ? packet.subscriptions.map((s) => s.topic) : packet.unsubscriptions;
+    const what = filters.length === 1 ? `"${filters[0]}"` : `${filters.length} filters`;
+    return mqttError(ErrorCode.TOO_LARGE, `the ${packet.cmd.toUpperCase()} for ${what} is ${size} bytes; the broker takes at most ${most}`);
+  }
+
+  /**
+   * At connect: pending requests again (those that no longer fit the broker's limit are refused and
+   * reported, never resent on every reconnect), then, when the session was lost, every subscription
+   * in SUBSCRIBEs that fit; a filter too large alone is dropped with an error.
+   */
+  #resend(sessionPresent: boolean): void {
+    const subscriptions = this.#subscriptions;
+    for (const request of [...subscriptions.pending()]) {
+      const bytes = encode(request.packet, this.#version);
+      const tooLarge = this.#tooLargeRequest(request.packet, bytes.length);
+      if (!tooLarge) {
+        this.#writer.write(bytes);
+        continue;
+      }
+      subscriptions.take(request.packet.messageId);
+      if (request.packet.cmd === "subscribe") subscriptions.forget(request.packet);
+      const count = request.packet.cmd === "subscribe" ? request.packet.subscriptions.length : request.packet.unsubscriptions.length;
+      this.#report(request, new Array<MqttError>(count).fill(tooLarge), []);
+    }
+    if (sessionPresent) return;
+    for (const [properties, lost] of subscriptions.lost()) {
+      let batch: Subscription[] = [];
+      const flush = (): void => {
+        if (batch.length > 0) this.#request(this.#subscribePacket(batch, properties), undefined);
+        batch = [];
+      };
+      for (const subscription of lost) {
+        if (this.#fits(this.#subscribePacket([...batch, subscription], properties))) {
+          batch.push(subscription);
+          continue;
+        }
+        flush();
+        const alone = this.#subscribePacket([subscription], properties);
+        if (this.#fits(alone)) batch.push(subscription);
+        else {
+          subscriptions.forget(alone);
+          this.#settings.onError?.(this.#tooLargeRequest(alone, encode({ ...alone, messageId: 1 }, this.#version).length) as MqttError);
+        }
+      }
+      flush();
+    }
+  }
+
+  #subscribePacket(subscriptions: Subscription[], properties: SubscribeProperties | undefined): SubscribePacket {
+    const packet: SubscribePacket = { cmd: "subscribe", messageId: 0, subscriptions };
+    if (properties) packet.properties = properties;
+    return packet;
+  }
+
+  #fits(packet: SubscribePacket): boolean {
+    return this.#brokerMaxPacket === 0 || encode({ ...packet, messageId: 1 }, this.#version).length <= this.#brokerMaxPacket;
   }
 
   // ---- sending ----

@@ -27,6 +27,10 @@ export const ErrorCode = Object.freeze({
   PUBLISH_REFUSED: "publish-refused",
   /** The broker refused a subscription (SUBACK). */
   SUBSCRIBE_REFUSED: "subscribe-refused",
+  /** The broker refused to unsubscribe a filter (UNSUBACK). */
+  UNSUBSCRIBE_REFUSED: "unsubscribe-refused",
+  /** The broker said it does not do what a message asks (retain, a topic alias beyond its maximum). */
+  NOT_SUPPORTED: "not-supported",
   /** The broker broke the protocol, or sent a malformed packet. */
   PROTOCOL: "protocol",
   /** The broker sent DISCONNECT. */

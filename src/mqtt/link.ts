@@ -63,6 +63,7 @@ export interface MqttLink {
   ): MqttError | undefined;
   /** Subscribes (and resubscribes after every reconnect that lost the session); routes matches to handler. */
   subscribe(filter: string, qos: QoS, handler: MessageHandler): MqttError | undefined;
-  unsubscribe(filter: string): void;
+  /** Unsubscribes (sent even for a filter this process did not subscribe: a kept session may hold it). */
+  unsubscribe(filters: string | readonly string[]): MqttError | undefined;
   readonly connected: boolean;
 }

@@ -1,6 +1,7 @@
-// What the client is subscribed to: each filter with its QoS and handler, the SUBSCRIBE and
-// UNSUBSCRIBE requests still awaiting their acknowledgement, and what a lost session must get back.
-import type { QoS, SubackPacket, SubscribePacket, UnsubscribePacket } from "./codec/index.js";
+// What the client is subscribed to: each filter with its QoS, MQTT 5 options and handler, the
+// SUBSCRIBE and UNSUBSCRIBE requests still awaiting their acknowledgement, and what a lost session
+// must get back.
+import type { QoS, SubackPacket, SubscribePacket, Subscription, UnsubackPacket, UnsubscribePacket } from "./codec/index.js";
 import { ErrorCode, mqttError, reasonSentence } from "./errors.js";
 import { receiverOf, type MessageHandler, type MessageReceiver, type MqttError } from "./link.js";
 
@@ -8,14 +9,32 @@ export interface SubscriptionRequest {
   filter: string;
   qos: QoS;
   handler: MessageHandler;
+  /** MQTT 5: do not send us what we publish ourselves. */
+  noLocal?: boolean;
+  /** MQTT 5: keep the retain flag of forwarded messages as published. */
+  retainAsPublished?: boolean;
+  /** MQTT 5: 0 send retained messages at subscribe (default), 1 only for a new subscription, 2 never. */
+  retainHandling?: 0 | 1 | 2;
 }
 
-/** Per-filter results of a subscribe: undefined where the broker granted it. */
-export type SubscribeDone = (results: Array<MqttError | undefined>) => void;
+/** MQTT 5 properties of a SUBSCRIBE. */
+export type SubscribeProperties = NonNullable<SubscribePacket["properties"]>;
+/** MQTT 5 properties of an UNSUBSCRIBE. */
+export type UnsubscribeProperties = NonNullable<UnsubscribePacket["properties"]>;
 
-interface Subscription {
-  qos: QoS;
-  receiver: MessageReceiver;
+/**
+ * Per-filter results of a SUBSCRIBE or UNSUBSCRIBE: undefined where the broker granted it, an error
+ * where it refused; then the reason codes as they came (granted QoS for a SUBACK; 0 for each filter
+ * of a 3.1.1 UNSUBACK, which carries none).
+ */
+export type SubscribeDone = (results: Array<MqttError | undefined>, reasonCodes: readonly number[]) => void;
+export type UnsubscribeDone = SubscribeDone;
+
+interface Entry {
+  readonly wire: Subscription;
+  readonly receiver: MessageReceiver;
+  /** The SUBSCRIBE's properties (a subscription identifier), shared by the filters it carried. */
+  readonly properties: SubscribeProperties | undefined;
 }
 
 export interface Request {
@@ -24,20 +43,39 @@ export interface Request {
 }
 
 export class Subscriptions {
-  readonly #filters = new Map<string, Subscription>();
+  readonly #filters = new Map<string, Entry>();
   readonly #requests = new Map<number, Request>();
 
-  /** Remembers the filters (a handler given once as a function becomes a receiver here, once). */
-  add(requests: readonly SubscriptionRequest[]): void {
-    for (const request of requests) this.#filters.set(request.filter, { qos: request.qos, receiver: receiverOf(request.handler) });
+  /** A SUBSCRIBE for `requests` (id 0 until one is given), remembering each filter and its handler. */
+  subscribe(requests: readonly SubscriptionRequest[], properties: SubscribeProperties | undefined): SubscribePacket {
+    const subscriptions: Subscription[] = [];
+    for (const request of requests) {
+      const wire: Subscription = { topic: request.filter, qos: request.qos };
+      if (request.noLocal) wire.nl = true;
+      if (request.retainAsPublished) wire.rap = true;
+      if (request.retainHandling) wire.rh = request.retainHandling;
+      subscriptions.push(wire);
+      this.#filters.set(request.filter, { wire, receiver: receiverOf(request.handler), properties });
+    }
+    const packet: SubscribePacket = { cmd: "subscribe", messageId: 0, subscriptions };
+    if (properties) packet.properties = properties;
+    return packet;
   }
 
-  /** Forgets a filter; false when it was not subscribed. */
-  remove(filter: string): boolean {
-    return this.#filters.delete(filter);
+  /** Forgets the filters of a SUBSCRIBE that could not be sent. */
+  forget(packet: SubscribePacket): void {
+    for (const subscription of packet.subscriptions) this.#filters.delete(subscription.topic);
   }
 
-  /** A request sent (or to send at connect) with packet id `packet.messageId`. */
+  /** An UNSUBSCRIBE for `filters`, sent whether or not this process subscribed them (a kept session may hold them). */
+  unsubscribe(filters: readonly string[], properties: UnsubscribeProperties | undefined): UnsubscribePacket {
+    for (const filter of filters) this.#filters.delete(filter);
+    const packet: UnsubscribePacket = { cmd: "unsubscribe", messageId: 0, unsubscriptions: [...filters] };
+    if (properties) packet.properties = properties;
+    return packet;
+  }
+
+  /** A request sent, or to send at connect, with packet id `packet.messageId`. */
   track(packet: SubscribePacket | UnsubscribePacket, done: SubscribeDone | undefined): void {
     this.#requests.set(packet.messageId, { packet, done });
   }
@@ -51,22 +89,30 @@ export class Subscriptions {
     return this.#requests.values();
   }
 
-  /** The request acknowledged by an UNSUBACK (or a SUBACK), no longer pending. */
+  /** Stops tracking a request (acknowledged, or refused before it could be sent). */
   take(id: number): Request | undefined {
     const request = this.#requests.get(id);
     if (request) this.#requests.delete(id);
     return request;
   }
 
-  /** After a connect that lost the session: every filter no pending SUBSCRIBE already carries. */
-  lost(): Array<{ topic: string; qos: QoS }> {
+  /**
+   * After a connect that lost the session: every filter that no pending SUBSCRIBE carries, grouped
+   * by the properties they were subscribed with (a subscription identifier must come back too).
+   */
+  lost(): Map<SubscribeProperties | undefined, Subscription[]> {
     const pending = new Set<string>();
     for (const request of this.#requests.values()) {
       if (request.packet.cmd === "subscribe") for (const s of request.packet.subscriptions) pending.add(s.topic);
     }
-    const out: Array<{ topic: string; qos: QoS }> = [];
-    for (const [filter, subscription] of this.#filters) if (!pending.has(filter)) out.push({ topic: filter, qos: subscription.qos });
-    return out;
+    const groups = new Map<SubscribeProperties | undefined, Subscription[]>();
+    for (const [filter, entry] of this.#filters) {
+      if (pending.has(filter)) continue;
+      const group = groups.get(entry.properties);
+      if (group) group.push(entry.wire);
+      else groups.set(entry.properties, [entry.wire]);
+    }
+    return groups;
   }
 
   /**
@@ -78,23 +124,31 @@ export class Subscriptions {
   }
 
   /**
-   * The SUBACK for a pending SUBSCRIBE: per filter, undefined where granted; a refused filter is
-   * forgotten, so it is not sent again after every reconnect. Undefined for an unknown id.
+   * The SUBACK or UNSUBACK of a pending request: per filter, undefined where it worked; a refused
+   * subscription is forgotten, so it is not sent again after every reconnect. Undefined for an id
+   * no request of that kind holds.
    */
-  acknowledged(packet: SubackPacket, version: number): { request: Request; results: Array<MqttError | undefined> } | undefined {
+  acknowledged(packet: SubackPacket | UnsubackPacket, version: number): { request: Request; results: Array<MqttError | undefined>; codes: number[] } | undefined {
     const pending = this.#requests.get(packet.messageId);
-    if (!pending || pending.packet.cmd !== "subscribe") return undefined;
+    const subscribe = packet.cmd === "suback";
+    if (!pending || (pending.packet.cmd === "subscribe") !== subscribe) return undefined;
     this.#requests.delete(packet.messageId);
+    const filters = pending.packet.cmd === "subscribe" ? pending.packet.subscriptions.map((s) => s.topic) : pending.packet.unsubscriptions;
     const results: Array<MqttError | undefined> = [];
-    pending.packet.subscriptions.forEach((subscription, i) => {
-      const code = packet.granted[i] ?? 0x80;
+    const codes: number[] = [];
+    filters.forEach((filter, i) => {
+      // A 3.1.1 UNSUBACK carries no codes: each filter is simply no longer subscribed.
+      const code = packet.granted?.[i] ?? (subscribe ? 0x80 : 0);
+      codes.push(code);
       if (code < 0x80) {
         results.push(undefined);
         return;
       }
-      this.#filters.delete(subscription.topic);
-      results.push(mqttError(ErrorCode.SUBSCRIBE_REFUSED, `subscription to "${subscription.topic}" refused: ${reasonSentence(code, version)}`, code));
+      if (subscribe) this.#filters.delete(filter);
+      const refused = subscribe ? ErrorCode.SUBSCRIBE_REFUSED : ErrorCode.UNSUBSCRIBE_REFUSED;
+      const what = subscribe ? "subscription to" : "unsubscribing from";
+      results.push(mqttError(refused, `${what} "${filter}" refused: ${reasonSentence(code, version)}`, code));
     });
-    return { request: pending, results };
+    return { request: pending, results, codes };
   }
 }

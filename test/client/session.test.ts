@@ -49,7 +49,7 @@ describe("connecting", () => {
     expect(s.link().take()).toEqual([expected]);
   });
 
-  test("v5 -> 3.1.1 fallback: a 3.1.1 CONNACK 'unacceptable protocol version' retries at once with 3.1.1", () => {
+  test("v5 -> 3.1.1 fallback: a 3.1.1 CONNACK 'unacceptable protocol version' retries with 3.1.1, after the backoff", () => {
     const s = scripted({ protocolVersion: 5 });
     s.client.start();
     s.link().open();
@@ -57,7 +57,8 @@ describe("connecting", () => {
     s.link().send("20020001");
     expect(s.link().closed).toBe(true);
     expect(s.errors).toEqual([]);
-    s.clock.advance(0);
+    expect((s.clock.nextDue() as number) - s.clock.now()).toBeGreaterThanOrEqual(1000); // reconnect.min
+    s.retry();
     expect(s.links).toHaveLength(2);
     s.link().open();
     expect(s.link().take()).toEqual([CONNECT_V4]);
@@ -77,14 +78,20 @@ describe("connecting", () => {
     expect(s.link().take()).toEqual([CONNECT_V4, "3206000174000178"]);
   });
 
-  test("v5 -> 3.1.1 fallback also when the broker hangs up on a version 5 CONNECT", () => {
+  test("v5 -> 3.1.1 fallback when the broker hangs up on two version 5 CONNECTs in a row", () => {
     const s = scripted({ protocolVersion: 5 });
     s.client.start();
     s.link().open();
+    s.link().take();
+    s.link().fail(); // one hang-up: could be a flaky hop; 5 again
+    s.retry();
+    s.link().open();
+    expect(s.link().take()[0].slice(0, 20)).toBe("101c00044d5154540502");
     s.link().fail();
-    s.clock.advance(0);
+    s.retry();
     s.link().open();
     expect(s.link().take()).toEqual([CONNECT_V4]);
+    expect(s.logs).toContain("mqtt: mqtt://broker.test:1883 hung up on 2 MQTT 5 CONNECTs in a row; using MQTT 3.1.1");
   });
 
   test("a v5 broker's receive maximum, maximum QoS and maximum packet size are honoured", () => {
@@ -138,6 +145,294 @@ describe("connecting", () => {
     s.clock.advance(1);
     expect(s.link().closed).toBe(true);
     expect(s.errors[0].message).toMatch(/no CONNACK came within 5000 ms/);
+  });
+});
+
+describe("exact to the letter: connect and protocol errors", () => {
+  const V5_CONNECT_PREFIX = "101c00044d5154540502"; // clean, keepalive 10, id "c1"
+  const isV5Connect = (frames: string[]) => frames.length === 1 && frames[0].startsWith(V5_CONNECT_PREFIX);
+
+  test("MQTT 5: Session Present on a clean start closes the connection with DISCONNECT 0x82 [MQTT-3.2.2-4]", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    s.link().send("2003010000");
+    expect(s.link().take()).toEqual(["e0028200"]);
+    expect(s.link().closed).toBe(true);
+    expect(s.connects).toEqual([]);
+    expect(s.errors).toEqual([expect.objectContaining({ code: "protocol", reasonCode: 0x82, message: expect.stringMatching(/session is present although we asked for a clean start/) })]);
+  });
+
+  test("3.1.1: Session Present on a clean start is read as a new session: everything is subscribed again", () => {
+    const s = scripted();
+    s.client.subscribe("a", 1, () => undefined);
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    s.link().send(CONNACK_RESUMED);
+    expect(s.link().take()).toEqual([frame({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a", qos: 1 }] })]);
+    expect(s.connects).toEqual([{ sessionPresent: false, protocolVersion: 4 }]);
+    expect(s.logs.some((line) => /claims a session is present after a clean start/.test(line))).toBe(true);
+  });
+
+  test("a 3.1.1-shaped CONNACK accepting an MQTT 5 CONNECT is a malformed packet, not a fallback", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    s.link().send("20020000");
+    expect(s.link().closed).toBe(true);
+    expect(s.connects).toEqual([]);
+    expect(s.errors[0]).toMatchObject({ code: "protocol", reasonCode: 0x81 });
+    s.retry();
+    s.link().open();
+    expect(isV5Connect(s.link().take())).toBe(true);
+  });
+
+  test("a link that fails before the CONNECT is sent, or stalls, is no hang-up; two hang-ups in a row are", () => {
+    const s = scripted({ protocolVersion: 5, connectTimeout: 3000 });
+    s.client.start();
+    s.link().fail("connection refused"); // before the transport opened
+    s.retry();
+    s.link().open();
+    s.link().take();
+    s.link().fail(); // hang-up 1
+    s.retry();
+    s.link().open();
+    s.link().take();
+    s.clock.advance(3000); // a stall: the connect times out
+    s.retry();
+    s.link().open();
+    expect(isV5Connect(s.link().take())).toBe(true);
+    s.link().fail(); // hang-up 1 again: the stall broke the row
+    s.retry();
+    s.link().open();
+    expect(isV5Connect(s.link().take())).toBe(true);
+    s.link().fail(); // hang-up 2
+    s.retry();
+    s.link().open();
+    expect(s.link().take()).toEqual([CONNECT_V4]);
+  });
+
+  test("after a fallback on hang-ups, each later connect tries 5 again once; after a refusal of 5 it does not", () => {
+    const hungUp = scripted({ protocolVersion: 5 });
+    hungUp.client.start();
+    for (let i = 0; i < 2; i++) {
+      hungUp.link().open();
+      hungUp.link().take();
+      hungUp.link().fail();
+      hungUp.retry();
+    }
+    hungUp.link().open();
+    expect(hungUp.link().take()).toEqual([CONNECT_V4]);
+    hungUp.link().send(CONNACK);
+    hungUp.link().fail("connection reset"); // the 3.1.1 link is lost
+    hungUp.retry();
+    hungUp.link().open();
+    expect(isV5Connect(hungUp.link().take())).toBe(true);
+    hungUp.link().fail(); // one hang-up is enough now
+    hungUp.retry();
+    hungUp.link().open();
+    expect(hungUp.link().take()).toEqual([CONNECT_V4]);
+
+    const refused = scripted({ protocolVersion: 5 });
+    refused.client.start();
+    refused.link().open();
+    refused.link().take();
+    refused.link().send("20020001");
+    refused.retry();
+    refused.link().open();
+    refused.link().take();
+    refused.link().send(CONNACK);
+    refused.link().fail("connection reset");
+    refused.retry();
+    refused.link().open();
+    expect(refused.link().take()).toEqual([CONNECT_V4]);
+  });
+
+  test.each([
+    ["a reserved packet type", "00", "e0028100", 0x81],
+    ["a packet over the Maximum Packet Size announced", frame({ cmd: "publish", topic: "t", payload: Buffer.alloc(100), qos: 0 }, 5), "e0029500", 0x95],
+    ["a CONNACK after the CONNACK", "2003000000", "e0028200", 0x82],
+  ])("MQTT 5: %s ends with DISCONNECT carrying the reason before the socket closes [MQTT-4.13.1]", (_what, bytes, disconnect, code) => {
+    const s = scripted({ protocolVersion: 5, maxPacketSize: 64 });
+    s.client.start();
+    s.link().open();
+    s.link().send("2003000000");
+    s.link().take();
+    s.link().send(bytes);
+    expect(s.link().take()).toEqual([disconnect]);
+    expect(s.link().closed).toBe(true);
+    expect(s.disconnects[0]).toMatchObject({ code: "protocol", reasonCode: code });
+  });
+
+  test("a CONNACK and a bad packet in one read: no onConnect, so no onDisconnect either, but a failed connect", () => {
+    const s = scripted();
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK + "00");
+    expect(s.connects).toEqual([]);
+    expect(s.disconnects).toEqual([]);
+    expect(s.errors).toEqual([expect.objectContaining({ code: "protocol", message: "the broker sent a bad packet: packet type 0 is reserved" })]);
+    expect(s.client.stats()).toMatchObject({ connects: 0, disconnects: 0, failedConnects: 1 });
+  });
+
+  test("a PUBREC refusing a message ends the exchange: no PUBREL, also for an id we do not know [MQTT-4.3.3-4]", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.start();
+    s.link().open();
+    s.link().send("2003000000");
+    s.link().take();
+    s.client.publish("t", "x", { qos: 2 });
+    s.link().take();
+    s.link().send("5003000187"); // PUBREC 0x87 for id 1
+    s.link().send("5003000987"); // PUBREC 0x87 for an id we never used
+    s.link().send("50020009"); // a good PUBREC for an unknown id still gets its PUBREL
+    expect(s.link().take()).toEqual(["62020009"]);
+  });
+});
+
+describe("exact to the letter: subscribing and the broker's packet size", () => {
+  const CONNACK_V5 = "2003000000";
+  /** A v5 CONNACK with Maximum Packet Size `max`. */
+  const connackMax = (max: number) => `200800000527${max.toString(16).padStart(8, "0")}`;
+
+  function v5(options = {}) {
+    const s = scripted({ protocolVersion: 5, ...options });
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    return s;
+  }
+
+  test("a SUBSCRIBE or UNSUBSCRIBE over the broker's Maximum Packet Size is refused here, sent never [MQTT-3.2.2-15]", () => {
+    const s = v5();
+    s.link().send(connackMax(20));
+    s.link().take();
+    const long = "x/".repeat(10) + "y";
+    expect(s.client.subscribe(long, 1, () => undefined)).toEqual({ code: "too-large", message: `the SUBSCRIBE for "${long}" is 29 bytes; the broker takes at most 20` });
+    expect(s.client.unsubscribe([long, "a"])).toMatchObject({ code: "too-large", message: "the UNSUBSCRIBE for 2 filters is 31 bytes; the broker takes at most 20" });
+    expect(s.link().take()).toEqual([]);
+    // The refused filter is not kept, so no reconnect sends it.
+    s.link().fail();
+    s.retry();
+    s.link().open();
+    s.link().take();
+    s.link().send(connackMax(20));
+    expect(s.link().take()).toEqual([]);
+  });
+
+  test("a SUBSCRIBE queued offline that the broker turns out too small for is refused at connect, once", () => {
+    const s = v5();
+    s.link().fail("connection refused");
+    const results: Array<Array<unknown>> = [];
+    const long = "a".repeat(40);
+    expect(s.client.subscribe(long, 0, () => undefined, (r) => results.push(r))).toBeUndefined();
+    s.retry();
+    s.link().open();
+    s.link().take();
+    s.link().send(connackMax(30));
+    expect(s.link().take()).toEqual([]);
+    expect(results).toEqual([[expect.objectContaining({ code: "too-large" })]]);
+    s.link().fail();
+    s.retry();
+    s.link().open();
+    s.link().take();
+    s.link().send(connackMax(30));
+    expect(s.link().take()).toEqual([]);
+    expect(results).toHaveLength(1);
+  });
+
+  test("a lost session is subscribed again in SUBSCRIBEs that fit the broker; a filter too large alone is dropped with an error", () => {
+    const s = v5({ clean: false, sessionExpiry: 60 });
+    s.link().send(CONNACK_V5);
+    s.link().take();
+    for (const filter of ["aaaa", "bbbb", "cccc", "dddd", "e".repeat(30)]) s.client.subscribe(filter, 1, () => undefined);
+    s.link().take();
+    for (let id = 1; id <= 5; id++) s.link().send(`9004${id.toString(16).padStart(4, "0")}0001`);
+    s.link().fail();
+    s.retry();
+    s.link().open();
+    s.link().take();
+    s.link().send(connackMax(24)); // session lost; SUBSCRIBEs of at most 24 bytes
+    const sent = s.link().take();
+    expect(sent.every((f) => f.length / 2 <= 24)).toBe(true);
+    const topics = sent.flatMap((f) => {
+      const packet = mqttPacket.parser({ protocolVersion: 5 });
+      let out: mqttPacket.ISubscribePacket | undefined;
+      packet.on("packet", (p) => (out = p as mqttPacket.ISubscribePacket));
+      packet.parse(Buffer.from(f, "hex"));
+      return out!.subscriptions.map((x) => x.topic);
+    });
+    expect(topics).toEqual(["aaaa", "bbbb", "cccc", "dddd"]);
+    expect(sent.length).toBeGreaterThan(1);
+    expect(s.errors).toEqual([expect.objectContaining({ code: "too-large", message: expect.stringContaining(`"${"e".repeat(30)}"`) })]);
+  });
+
+  test("a broker whose Maximum Packet Size cannot carry a 4-byte acknowledgement is refused with a sentence", () => {
+    const s = v5();
+    s.link().send(connackMax(3));
+    expect(s.link().closed).toBe(true);
+    expect(s.errors[0].message).toBe("the broker's Maximum Packet Size of 3 bytes cannot carry a 4-byte acknowledgement");
+  });
+
+  test("unsubscribe: several filters in one UNSUBSCRIBE, sent also for filters this process never subscribed; per-filter UNSUBACK results", () => {
+    const s = v5();
+    s.link().send(CONNACK_V5);
+    s.link().take();
+    const done: Array<[unknown, readonly number[]]> = [];
+    expect(s.client.unsubscribe(["a", "b/#", "c"], (results, codes) => done.push([results, codes]))).toBeUndefined();
+    expect(s.link().take()).toEqual([frame({ cmd: "unsubscribe", messageId: 1, unsubscriptions: ["a", "b/#", "c"] }, 5)]);
+    s.link().send("b00600010000118f"); // UNSUBACK: success, no subscription existed, topic filter invalid
+    expect(done).toEqual([
+      [[undefined, undefined, { code: "unsubscribe-refused", message: 'unsubscribing from "c" refused: topic filter invalid', reasonCode: 0x8f }], [0x00, 0x11, 0x8f]],
+    ]);
+  });
+
+  test("3.1.1: an UNSUBACK carries no codes, so every filter is reported unsubscribed", () => {
+    const s = scripted();
+    s.client.start();
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().take();
+    const done: Array<[unknown, readonly number[]]> = [];
+    s.client.unsubscribe(["a", "b"], (results, codes) => done.push([results, codes]));
+    expect(s.link().take()).toEqual([frame({ cmd: "unsubscribe", messageId: 1, unsubscriptions: ["a", "b"] })]);
+    s.link().send("b0020001");
+    expect(done).toEqual([[[undefined, undefined], [0, 0]]]);
+  });
+
+  test("subscription options and SUBSCRIBE properties on MQTT 5, kept for a lost session; dropped on 3.1.1", () => {
+    const properties = { subscriptionIdentifier: 7, userProperties: { app: "x" } };
+    const requests = [
+      { filter: "a/+", qos: 1 as const, handler: () => undefined, noLocal: true, retainHandling: 2 as const },
+      { filter: "b", qos: 2 as const, handler: () => undefined, retainAsPublished: true },
+    ];
+    const expected = frame(
+      { cmd: "subscribe", messageId: 1, properties, subscriptions: [{ topic: "a/+", qos: 1, nl: true, rap: false, rh: 2 }, { topic: "b", qos: 2, nl: false, rap: true, rh: 0 }] },
+      5,
+    );
+    const s = v5({ clean: false, sessionExpiry: 60 });
+    s.link().send(CONNACK_V5);
+    s.link().take();
+    s.client.subscribeMany(requests, undefined, properties);
+    expect(s.link().take()).toEqual([expected]);
+    s.link().send("900500010001" + "02");
+    s.link().fail();
+    s.retry();
+    s.link().open();
+    s.link().take();
+    s.link().send(CONNACK_V5); // the session is gone: both again, with their options and identifier
+    expect(s.link().take()).toEqual([expected.replace(/^(..)(..)0001/, "$1$20002")]);
+
+    const old = scripted();
+    old.client.start();
+    old.link().open();
+    old.link().send(CONNACK);
+    old.link().take();
+    old.client.subscribeMany(requests, undefined, properties);
+    expect(old.link().take()).toEqual([frame({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a/+", qos: 1 }, { topic: "b", qos: 2 }] })]);
   });
 });
 
@@ -455,7 +750,7 @@ describe("receiving", () => {
   });
 
   test("SUBACK failures come back per filter, and failed filters are not resubscribed", () => {
-    const s = scripted();
+    const s = scripted({ clean: false });
     s.client.start();
     s.link().open();
     s.link().send(CONNACK);
@@ -476,14 +771,14 @@ describe("receiving", () => {
     s.retry();
     s.link().open();
     s.link().send(CONNACK);
-    expect(s.link().take()).toEqual([CONNECT_V4, frame({ cmd: "subscribe", messageId: 2, subscriptions: [{ topic: "ok", qos: 1 }] })]);
+    expect(s.link().take()).toEqual([CONNECT_V4_PERSISTENT, frame({ cmd: "subscribe", messageId: 2, subscriptions: [{ topic: "ok", qos: 1 }] })]);
     // A resumed session keeps its subscriptions: nothing is sent again.
     s.link().send("9003000201");
     s.link().fail();
     s.retry();
     s.link().open();
     s.link().send(CONNACK_RESUMED);
-    expect(s.link().take()).toEqual([CONNECT_V4]);
+    expect(s.link().take()).toEqual([CONNECT_V4_PERSISTENT]);
   });
 
   test("v5 SUBACK reason codes become sentences (onError without a callback)", () => {

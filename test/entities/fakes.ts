@@ -36,8 +36,9 @@ export class FakeLink implements MqttLink {
     return undefined;
   }
 
-  unsubscribe(filter: string): void {
-    this.handlers.delete(filter);
+  unsubscribe(filters: string | readonly string[]): MqttError | undefined {
+    for (const filter of typeof filters === "string" ? [filters] : filters) this.handlers.delete(filter);
+    return undefined;
   }
 
   /** Delivers a message to the handler subscribed to exactly `topic`. */
