@@ -3,6 +3,7 @@
 import type { Config } from "./config.js";
 import type { Host } from "./host.js";
 import { MqttClient } from "./mqtt/client.js";
+import { ErrorCode } from "./mqtt/errors.js";
 import { createBell } from "./entities/bell.js";
 import { createContext } from "./entities/context.js";
 import { publishDiscovery } from "./entities/discovery.js";
@@ -12,6 +13,9 @@ import { createLamp } from "./entities/lamp.js";
 import { birth, goodbye, will } from "./entities/presence.js";
 import { createSensor } from "./entities/sensor.js";
 import { createSettings, restoreSettings } from "./entities/settings.js";
+
+/** Errors that mean a message the device published will not be delivered. */
+const UNDELIVERED: readonly string[] = Object.freeze([ErrorCode.PUBLISH_REFUSED, ErrorCode.TOO_LARGE, ErrorCode.NOT_SUPPORTED]);
 
 const DEVICES: readonly EntityFactory[] = Object.freeze([
   createLamp,
@@ -33,7 +37,7 @@ export default function start(host: Host, initial: Config): App {
   const client = new MqttClient(host, {
     url: config.broker,
     clientId: config.deviceId,
-    protocolVersion: config.protocolVersion === 5 ? 5 : 4,
+    protocolVersion: config.protocolVersion as 3 | 4 | 5,
     username: config.mqttUser === "" ? undefined : config.mqttUser,
     password: config.mqttPassword === "" ? undefined : config.mqttPassword,
     keepalive: config.keepalive,
@@ -52,7 +56,9 @@ export default function start(host: Host, initial: Config): App {
       if (!stopping) host.log(`disconnected: ${error.message}`);
     },
     onError(error) {
-      host.log(`mqtt: ${error.message}`);
+      // A message of ours the broker refused (or could not take) is reported on the error topic.
+      if (error.topic !== undefined && UNDELIVERED.includes(error.code)) context.refused(error);
+      else host.log(`mqtt: ${error.message}`);
     },
     onSkipped(skipped) {
       const reason = `too large: ${skipped.size} bytes; this device takes packets of at most ${config.maxPacketBytes} bytes (maxPacketBytes).`;

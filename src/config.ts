@@ -10,7 +10,7 @@ export interface Config {
   prefix: string;
   mqttUser: string;
   mqttPassword: string;
-  /** 5 (falls back to 3.1.1 when the broker refuses it) or 4 (MQTT 3.1.1). */
+  /** 5 (falls back to 3.1.1 when the broker refuses it), 4 (MQTT 3.1.1) or 3 (MQTT 3.1, for old brokers). */
   protocolVersion: number;
   /** Seconds. */
   keepalive: number;
@@ -82,7 +82,7 @@ export const FIELDS: Readonly<Record<ConfigKey, Field>> = frozen({
   },
   mqttUser: { kind: "string", default: "" },
   mqttPassword: { kind: "string", default: "" },
-  protocolVersion: { kind: "integer", default: 5, min: 4, max: 5 },
+  protocolVersion: { kind: "integer", default: 5, min: 3, max: 5 },
   keepalive: { kind: "integer", default: 60, min: 0, max: 65535 },
   samplePeriod: { kind: "integer", default: 5000, min: 10, max: DAY },
   reportPeriod: { kind: "integer", default: 60000, min: 10, max: DAY },

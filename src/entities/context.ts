@@ -2,11 +2,14 @@
 import type { Config } from "../config.js";
 import type { Host } from "../host.js";
 import { decodeUtf8 } from "../utf8.js";
-import type { MqttLink } from "../mqtt/link.js";
+import type { MqttError, MqttLink } from "../mqtt/link.js";
 import type { EntityContext } from "./entity.js";
 
 /** Characters of a refused input quoted back on the error topic. */
 export const ERROR_INPUT_CHARS = 64;
+/** Refused publishes reported on the error topic per minute at most (every one is logged and counted in health). */
+export const PUBLISH_REPORTS_PER_MINUTE = 5;
+const MINUTE = 60_000;
 
 export function createContext(host: Host, link: MqttLink, config: Config): EntityContext {
   return new Context(host, link, config);
@@ -19,6 +22,9 @@ class Context implements EntityContext {
   readonly link: MqttLink;
   readonly config: Config;
   readonly #errorTopic: string;
+  #windowStart = -MINUTE;
+  #reported = 0;
+  #unreported = 0;
 
   constructor(host: Host, link: MqttLink, config: Config) {
     this.host = host;
@@ -35,6 +41,26 @@ class Context implements EntityContext {
     const report = JSON.stringify({ topic, input: quote(input), reason });
     this.host.log(`refused ${topic}: ${reason}`);
     this.link.publish(this.#errorTopic, report, { qos: 0 });
+  }
+
+  refused(error: MqttError): void {
+    const topic = error.topic ?? "";
+    this.host.log(`not delivered to ${topic}: ${error.message}`);
+    // A broker that refuses every reading must not get an error report for each in return.
+    const now = this.host.clock.now();
+    if (now - this.#windowStart >= MINUTE) {
+      this.#windowStart = now;
+      this.#reported = 0;
+    }
+    if (this.#reported >= PUBLISH_REPORTS_PER_MINUTE) {
+      this.#unreported++;
+      return;
+    }
+    this.#reported++;
+    const report: { topic: string; reason: string; unreported?: number } = { topic, reason: error.message };
+    if (this.#unreported > 0) report.unreported = this.#unreported;
+    this.#unreported = 0;
+    this.link.publish(this.#errorTopic, JSON.stringify(report), { qos: 0 });
   }
 }
 

@@ -3,7 +3,7 @@
 // a table of entity factories; a new kind of device is a device file, an entity file and a line there.
 import type { Config } from "../config.js";
 import type { Host } from "../host.js";
-import type { MqttLink } from "../mqtt/link.js";
+import type { MqttError, MqttLink } from "../mqtt/link.js";
 
 export interface Entity {
   /** After every CONNACK: republish state, so the broker's retained copy is current. */
@@ -32,6 +32,11 @@ export interface EntityContext {
   topic(name: string): string;
   /** Reports a refused input on `<prefix>/error` (and the log): which topic, what input, and why. */
   refuse(topic: string, input: Uint8Array | string, reason: string): void;
+  /**
+   * Reports a message the device published that will not be delivered (the broker refused it, or
+   * its limits did) on `<prefix>/error`: which topic and why, at most a few a minute; the log has each.
+   */
+  refused(error: MqttError): void;
 }
 
 export type EntityFactory = (context: EntityContext) => Entity;

@@ -21,7 +21,7 @@ import type {
   UnsubackPacket,
   UnsubscribePacket,
 } from "./codec/index.js";
-import { ErrorCode, isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
+import { about, ErrorCode, isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
 import { PacketIds } from "./ids.js";
 import { Inbound } from "./inbound.js";
 import type { MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions } from "./link.js";
@@ -111,7 +111,7 @@ export class MqttClient implements MqttLink {
 
   #state: number = ClientState.IDLE;
   /** The version of the next CONNECT: asked for in options, 4 after a fallback. */
-  #version: 4 | 5;
+  #version: 3 | 4 | 5;
   /** 0, FELL_BACK_REFUSED or FELL_BACK_HUNG_UP. */
   #fellBack = 0;
   /** Consecutive hang-ups right after an MQTT 5 CONNECT on a link that had opened. */
@@ -140,6 +140,8 @@ export class MqttClient implements MqttLink {
   #window: number;
   #maxQos = 2;
   #brokerMaxPacket = 0;
+  #retainAvailable = true;
+  #topicAliasMaximum = 0;
 
   readonly #dones = new Map<number, PublishDone>();
   /**
@@ -213,7 +215,7 @@ export class MqttClient implements MqttLink {
     return this.#state;
   }
 
-  get protocolVersion(): 4 | 5 {
+  get protocolVersion(): 3 | 4 | 5 {
     return this.#version;
   }
 
@@ -243,8 +245,14 @@ export class MqttClient implements MqttLink {
     const problem = topicProblem(topic);
     if (problem) {
       this.#dropsInvalid++;
-      return mqttError(ErrorCode.INVALID_TOPIC, `cannot publish: ${problem}`);
+      return about(topic, mqttError(ErrorCode.INVALID_TOPIC, `cannot publish: ${problem}`));
     }
+    const refusal = this.#unsupported(options?.retain === true, options?.properties?.topicAlias);
+    if (refusal) {
+      this.#dropsRefused++;
+      return about(topic, mqttError(ErrorCode.NOT_SUPPORTED, `cannot publish to "${topic}": ${refusal}`));
+    }
+    // Above the broker's Maximum QoS a message goes at the highest it takes; `done` says which.
     const wanted = options?.qos ?? 0;
     const qos = (wanted > this.#maxQos ? this.#maxQos : wanted) as QoS;
     let bytes: Uint8Array;
@@ -265,29 +273,29 @@ export class MqttClient implements MqttLink {
       );
     } catch (error) {
       this.#dropsInvalid++;
-      return mqttError(ErrorCode.INVALID_MESSAGE, `cannot publish to "${topic}": ${(error as Error).message}`);
+      return about(topic, mqttError(ErrorCode.INVALID_MESSAGE, `cannot publish to "${topic}": ${(error as Error).message}`));
     }
     if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
       this.#dropsTooLarge++;
-      return mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`);
+      return about(topic, mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
     }
     // QoS 0 with nothing queued ahead of it goes straight out: no need to hold it.
     if (qos === 0 && this.#state === ClientState.CONNECTED && this.#writer.writable && this.#outbox.nextQueued() < 0) {
       this.#published++;
       this.#writer.write(bytes);
-      done?.(undefined);
+      done?.(undefined, 0);
       return undefined;
     }
     const seq = this.#outbox.add(bytes, qos, options?.coalesce === true, this.#version, this.#announcing);
     if (seq === TOO_LARGE) {
       this.#dropsTooLarge++;
-      return mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`);
+      return about(topic, mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`));
     }
     if (seq === FULL) {
       this.#dropsFull++;
-      return mqttError(
-        ErrorCode.OUTBOX_FULL,
-        `outbox full (${this.#outbox.bytesUsed} of ${this.#outbox.budget} bytes): QoS ${qos} message to "${topic}" refused`,
+      return about(
+        topic,
+        mqttError(ErrorCode.OUTBOX_FULL, `outbox full (${this.#outbox.bytesUsed} of ${this.#outbox.budget} bytes): QoS ${qos} message to "${topic}" refused`),
       );
     }
     this.#published++;
@@ -760,6 +768,10 @@ export class MqttClient implements MqttLink {
     this.#window = Math.min(ours, properties?.receiveMaximum ?? 65_535);
     this.#maxQos = properties?.maximumQoS ?? 2;
     this.#brokerMaxPacket = properties?.maximumPacketSize ?? 0;
+    this.#retainAvailable = properties?.retainAvailable !== false;
+    this.#topicAliasMaximum = properties?.topicAliasMaximum ?? 0;
+    if (this.#maxQos < 2) this.#host.log(`mqtt: ${this.#settings.url} takes QoS ${this.#maxQos} at most: messages asking for more go at ${this.#maxQos}`);
+    if (!this.#retainAvailable) this.#host.log(`mqtt: ${this.#settings.url} keeps no retained messages: retained publishes are refused`);
     if (this.#brokerMaxPacket > 0 && this.#brokerMaxPacket < 4) {
       // Every acknowledgement is 4 bytes and cannot shrink: such a broker cannot be talked to.
       this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker's Maximum Packet Size of ${this.#brokerMaxPacket} bytes cannot carry a 4-byte acknowledgement`));
@@ -815,7 +827,11 @@ export class MqttClient implements MqttLink {
     // (its PUBREC accepted it) and forgot the id: the release is complete either way.
     const refused = packet.cmd === "puback" && code >= 0x80;
     if (refused) this.#dropsRefused++;
-    this.#complete(at, refused ? mqttError(ErrorCode.PUBLISH_REFUSED, `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined);
+    this.#complete(
+      at,
+      refused ? mqttError(ErrorCode.PUBLISH_REFUSED, `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined,
+      packet.cmd === "puback" ? 1 : 2,
+    );
   }
 
   /**
@@ -920,11 +936,18 @@ export class MqttClient implements MqttLink {
           id = outbox.id(at) || this.#ids.next(this.#subscriptions, outbox);
           if (id === 0) break;
         }
-        if (qos > this.#maxQos && outbox.id(at) === 0 && this.#maxQos === 1) {
+        // Queued before the broker said its limits: QoS 2 goes at 1 in place; to a QoS 0 broker it is re-encoded below.
+        if (qos === 2 && this.#maxQos === 1) {
           outbox.downgrade(at);
           qos = 1;
         }
+        const retained = outbox.retained(at);
         let bytes = outbox.markSent(at, id);
+        if (retained && !this.#retainAvailable) {
+          this.#dropsRefused++;
+          this.#complete(at, mqttError(ErrorCode.NOT_SUPPORTED, "the broker keeps no retained messages (Retain Available is 0)"));
+          continue;
+        }
         if (outbox.version(at) !== this.#version || qos > this.#maxQos) {
           bytes = this.#transcode(bytes, outbox.version(at));
           if (qos > this.#maxQos) qos = 0;
@@ -936,7 +959,7 @@ export class MqttClient implements MqttLink {
           continue;
         }
         writer.write(bytes, false);
-        if (qos === 0) this.#complete(at, undefined);
+        if (qos === 0) this.#complete(at, undefined, 0);
       }
     } finally {
       this.#draining = false;
@@ -956,7 +979,7 @@ export class MqttClient implements MqttLink {
   #transcode(bytes: Uint8Array, from: number): Uint8Array {
     let packet: PublishPacket | undefined;
     const decoder = new Decoder({
-      protocolVersion: from as 4 | 5,
+      protocolVersion: from as 3 | 4 | 5,
       maxPacketSize: bytes.length,
       onPacket: (decoded) => {
         if (decoded.cmd === "publish") packet = decoded;
@@ -973,19 +996,35 @@ export class MqttClient implements MqttLink {
     return encode(packet, this.#version);
   }
 
-  /** Removes a finished entry and reports to its publisher. */
-  #complete(at: number, error: MqttError | undefined): void {
-    this.#finish(this.#outbox.remove(at), error);
+  /** Why the broker's announced limits refuse a message (MQTT-3.2.2-14, MQTT-3.3.2-9), or undefined. */
+  #unsupported(retain: boolean, topicAlias: number | undefined): string | undefined {
+    if (retain && !this.#retainAvailable) return "the broker keeps no retained messages (Retain Available is 0)";
+    if (topicAlias !== undefined && topicAlias > this.#topicAliasMaximum)
+      return `topic alias ${topicAlias} is above the broker's Topic Alias Maximum of ${this.#topicAliasMaximum}`;
+    return undefined;
+  }
+
+  /** Removes a finished entry and reports to its publisher: an error also says which topic it was about. */
+  #complete(at: number, error: MqttError | undefined, qos?: QoS): void {
+    if (error) about(this.#outbox.topic(at), error);
+    this.#finish(this.#outbox.remove(at), error, qos);
     if (!this.#draining) this.#drain();
   }
 
-  #finish(seq: number, error: MqttError | undefined): void {
+  /**
+   * Reports the end of a message to its done callback. A refusal (by the broker, or here for its
+   * limits) with no callback to hear it goes to onError: a refused publish is never silent.
+   */
+  #finish(seq: number, error: MqttError | undefined, qos?: QoS): void {
     const done = this.#dones.get(seq);
-    if (!done) return;
+    if (!done) {
+      if (error && error.code !== ErrorCode.DROPPED && error.code !== ErrorCode.COALESCED) this.#settings.onError?.(error);
+      return;
+    }
     this.#dones.delete(seq);
     // Inline rather than #guard: this runs once per message and needs no closure.
     try {
-      done(error);
+      done(error, error ? undefined : qos);
     } catch (thrown) {
       this.#settings.onError?.(mqttError(ErrorCode.CALLBACK, `a publish callback threw: ${(thrown as Error).message}`));
     }
@@ -1004,7 +1043,7 @@ export class MqttClient implements MqttLink {
     const settings = this.#settings;
     const packet: ConnectPacket = {
       cmd: "connect",
-      protocolId: "MQTT",
+      protocolId: this.#version === 3 ? "MQIsdp" : "MQTT",
       protocolVersion: this.#version,
       clean: settings.clean,
       keepalive: settings.keepalive,
@@ -1023,12 +1062,16 @@ export class MqttClient implements MqttLink {
       if (this.#version === 5 && will.properties) packet.will.properties = will.properties;
     }
     if (this.#version === 5) {
-      packet.properties = {
-        sessionExpiryInterval: settings.sessionExpiry,
-        // Bounds the QoS 2 ids we must remember until PUBREL.
-        receiveMaximum: settings.receiveMaximum,
-        maximumPacketSize: settings.maxPacketSize,
-      };
+      // Only what differs from the specification's default goes on the wire.
+      const properties: NonNullable<ConnectPacket["properties"]> = {};
+      if (settings.sessionExpiry !== 0) properties.sessionExpiryInterval = settings.sessionExpiry;
+      // Bounds the QoS 2 ids we must remember until PUBREL.
+      if (settings.receiveMaximum !== 65_535) properties.receiveMaximum = settings.receiveMaximum;
+      properties.maximumPacketSize = settings.maxPacketSize;
+      if (!settings.requestProblemInformation) properties.requestProblemInformation = false;
+      if (settings.requestResponseInformation) properties.requestResponseInformation = true;
+      if (settings.userProperties) properties.userProperties = settings.userProperties;
+      packet.properties = properties;
     }
     return packet;
   }

@@ -55,6 +55,12 @@ export function mqttError(code: ErrorCodeValue, message: string, reasonCode?: nu
   return reasonCode === undefined ? { code, message } : { code, message, reasonCode };
 }
 
+/** The same error, about a message on `topic`. */
+export function about(topic: string, error: MqttError): MqttError {
+  error.topic = topic;
+  return error;
+}
+
 /** A sentence for a reason code of the given protocol version (3.1.1 CONNACK return codes for 3/4). */
 export function reasonSentence(code: number, protocolVersion: number, connack = false): string {
   if (protocolVersion < 5 && connack) return CONNACK_RETURN_CODES[code] ?? `return code ${code}`;

@@ -30,10 +30,15 @@ export interface MqttError {
   message: string;
   /** MQTT reason or return code from the broker, when there was one. */
   reasonCode?: number;
+  /** The topic of the message (or filter) the error is about, when it is about one. */
+  topic?: string;
 }
 
-/** Called once per publish: no error when the broker acknowledged it per its QoS (QoS 0: when written). */
-export type PublishDone = (error: MqttError | undefined) => void;
+/**
+ * Called once per publish: no error when the broker acknowledged it per its QoS (QoS 0: when
+ * written), with the QoS it went at, lower than asked when the broker's Maximum QoS is lower.
+ */
+export type PublishDone = (error: MqttError | undefined, qos?: QoS) => void;
 
 /**
  * A function, or an object whose onMessage receives the messages: an entity can subscribe itself

@@ -1,13 +1,14 @@
 // The client's options as a caller gives them, and the same with every default resolved, once.
-import type { SkippedPublish, QoS, WillProperties } from "./codec/index.js";
+import type { SkippedPublish, QoS, UserProperties, WillProperties } from "./codec/index.js";
 import type { Message, MqttError } from "./link.js";
+import { utf8Length } from "../utf8.js";
 
 export interface ClientOptions {
   /** mqtt://host:port or mqtts://host:port */
   url: string;
   clientId: string;
-  /** Default 5; falls back to 4 (3.1.1) when the broker refuses 5. */
-  protocolVersion?: 4 | 5;
+  /** 5 (the default; falls back to 4, 3.1.1, for a broker that refuses it), 4, or 3 (MQTT 3.1, "MQIsdp"). */
+  protocolVersion?: 3 | 4 | 5;
   username?: string;
   password?: string | Uint8Array;
   /** Seconds; 0 turns keepalive off. Default 60. */
@@ -16,6 +17,12 @@ export interface ClientOptions {
   clean?: boolean;
   /** MQTT 5 session expiry in seconds; default 0 when clean, else "never". */
   sessionExpiry?: number;
+  /** MQTT 5: may the broker put reason strings and user properties in its refusals? Default true. */
+  requestProblemInformation?: boolean;
+  /** MQTT 5: ask the broker for response information in CONNACK. Default false. */
+  requestResponseInformation?: boolean;
+  /** MQTT 5: user properties of the CONNECT. */
+  userProperties?: UserProperties;
   will?: { topic: string; payload: string | Uint8Array; qos?: QoS; retain?: boolean; properties?: WillProperties };
   /** Outbox budget in bytes (packets + 12 bytes each). Default 16 KiB. */
   outboxBytes?: number;
@@ -56,7 +63,7 @@ export interface ClientOptions {
    * publishes (birth, fresh state) leaves before the messages queued while offline, which follow
    * in their order; a message never overtakes a queued one of its own topic.
    */
-  onConnect?(info: { sessionPresent: boolean; protocolVersion: 4 | 5 }): void;
+  onConnect?(info: { sessionPresent: boolean; protocolVersion: 3 | 4 | 5 }): void;
   /** A connected link went down (the client reconnects by itself unless stopped). */
   onDisconnect?(error: MqttError): void;
   /** Anything else worth a person's attention: refusals, failed connects, SUBACK failures. */
@@ -69,7 +76,7 @@ export interface ClientOptions {
 
 /** Every default, in one place. */
 const DEFAULTS = Object.freeze({
-  protocolVersion: 5 as 4 | 5,
+  protocolVersion: 5 as 3 | 4 | 5,
   keepalive: 60,
   outboxBytes: 16_384,
   reconnectMin: 500,
@@ -98,6 +105,9 @@ export class Settings {
   constructor(options: ClientOptions) {
     const url = URL_PATTERN.exec(options.url);
     if (!url) throw new RangeError(`broker URL "${options.url}" is not mqtt://host:port or mqtts://host:port`);
+    const bytes = utf8Length(options.clientId);
+    if (options.protocolVersion === 3 && (bytes < 1 || bytes > 23))
+      throw new RangeError(`an MQTT 3.1 client identifier is 1 to 23 bytes; "${options.clientId}" is ${bytes}`);
     this.#options = options;
     this.secure = url[1] === "mqtts";
     this.hostname = url[2].replace(/^\[|\]$/g, "");
@@ -110,7 +120,7 @@ export class Settings {
   get clientId(): string {
     return this.#options.clientId;
   }
-  get protocolVersion(): 4 | 5 {
+  get protocolVersion(): 3 | 4 | 5 {
     return this.#options.protocolVersion ?? DEFAULTS.protocolVersion;
   }
   get username(): string | undefined {
@@ -129,6 +139,15 @@ export class Settings {
   /** 0 for a clean start, else "never" (0xFFFFFFFF), unless given. */
   get sessionExpiry(): number {
     return this.#options.sessionExpiry ?? (this.clean ? 0 : 0xffffffff);
+  }
+  get requestProblemInformation(): boolean {
+    return this.#options.requestProblemInformation !== false;
+  }
+  get requestResponseInformation(): boolean {
+    return this.#options.requestResponseInformation === true;
+  }
+  get userProperties(): UserProperties | undefined {
+    return this.#options.userProperties;
   }
   get will(): ClientOptions["will"] {
     return this.#options.will;

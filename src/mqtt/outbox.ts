@@ -5,6 +5,7 @@
 // the broker has received (PUBREC) is stored as its PUBREL, so a restart releases it and never
 // sends the PUBLISH again [MQTT-4.3.3-1].
 import type { Store } from "../host.js";
+import { decodeUtf8 } from "../utf8.js";
 
 /** Entry states. */
 export const EntryState = Object.freeze({ FREE: 0, QUEUED: 1, SENT: 2, RELEASED: 3 });
@@ -241,6 +242,17 @@ export class Outbox {
     this.#arena[at + FLAGS] = (this.#arena[at + FLAGS] & ~3) | 1;
     const first = at + ENTRY_OVERHEAD;
     this.#arena[first] = (this.#arena[first] & ~0x06) | 0x02;
+  }
+
+  /** The entry's topic (decoded: for error reports, not the hot path). */
+  topic(at: number): string {
+    const bytes = this.bytes(at);
+    const p = topicAt(bytes);
+    return decodeUtf8(bytes, p + 2, p + 2 + ((bytes[p] << 8) | bytes[p + 1])) ?? "";
+  }
+  /** Whether the packet has its retain flag. */
+  retained(at: number): boolean {
+    return (this.#arena[at + ENTRY_OVERHEAD] & 1) === 1;
   }
 
   bytes(at: number): Uint8Array {

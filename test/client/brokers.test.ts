@@ -27,7 +27,7 @@ afterAll(async () => {
   await aedes?.stop();
 });
 
-describe.each([4, 5] as const)("Mosquitto, MQTT %s", (protocolVersion) => {
+describe.each([3, 4, 5] as const)("Mosquitto, MQTT protocol level %s", (protocolVersion) => {
   const topic = (name: string) => `v${protocolVersion}/${name}`;
 
   test("the will is published on an abrupt close and not on a clean disconnect", async () => {
@@ -82,7 +82,8 @@ describe.each([4, 5] as const)("Mosquitto, MQTT %s", (protocolVersion) => {
     const back = live(mosquitto.url, { protocolVersion, clientId, clean: false, sessionExpiry: 60 });
     back.client.subscribe(topic("queued/#"), 1, () => undefined);
     await back.start();
-    expect(back.connects[0].sessionPresent).toBe(true);
+    // MQTT 3.1's CONNACK has no Session Present flag: the client cannot know, and subscribes again.
+    expect(back.connects[0].sessionPresent).toBe(protocolVersion !== 3);
     await until(() => back.messages.length === 5);
     expect(back.messages.map(text)).toEqual(["0", "1", "2", "3", "4"]);
     await publisher.stop();

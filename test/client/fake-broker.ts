@@ -95,7 +95,7 @@ export interface Scripted {
   link(): FakeLink;
   errors: MqttError[];
   disconnects: MqttError[];
-  connects: Array<{ sessionPresent: boolean; protocolVersion: 4 | 5 }>;
+  connects: Array<{ sessionPresent: boolean; protocolVersion: 3 | 4 | 5 }>;
   logs: string[];
   /** Moves the clock to the reconnect attempt. */
   retry(): void;
@@ -111,7 +111,7 @@ export function scripted(options: Partial<ClientOptions> = {}, store = new Memor
   };
   const errors: MqttError[] = [];
   const disconnects: MqttError[] = [];
-  const connects: Array<{ sessionPresent: boolean; protocolVersion: 4 | 5 }> = [];
+  const connects: Array<{ sessionPresent: boolean; protocolVersion: 3 | 4 | 5 }> = [];
   const logs: string[] = [];
   const client = new MqttClient(
     { clock, timers: clock, connect, store, random: () => 0.5, log: (line) => logs.push(line) },

@@ -7,7 +7,7 @@ import type { Store } from "../../src/host.js";
 
 export interface Live {
   client: MqttClient;
-  connects: Array<{ sessionPresent: boolean; protocolVersion: 4 | 5 }>;
+  connects: Array<{ sessionPresent: boolean; protocolVersion: 3 | 4 | 5 }>;
   disconnects: MqttError[];
   errors: MqttError[];
   messages: Message[];

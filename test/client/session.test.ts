@@ -49,11 +49,58 @@ describe("connecting", () => {
     expect(s.link().take()).toEqual([expected]);
   });
 
+  test("a version 5 CONNECT carries only the properties that differ from the specification's defaults", () => {
+    const plain = scripted({ protocolVersion: 5 });
+    plain.client.start();
+    plain.link().open();
+    // Clean start, session expiry 0 (the default: not sent), receive maximum 64, maximum packet size 65536.
+    expect(plain.link().take()).toEqual([
+      frame({ cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, keepalive: 10, clientId: "c1", properties: { receiveMaximum: 64, maximumPacketSize: 65536 } }, 5),
+    ]);
+    const asked = scripted({
+      protocolVersion: 5,
+      receiveMaximum: 65535,
+      maxPacketSize: 2048,
+      requestProblemInformation: false,
+      requestResponseInformation: true,
+      userProperties: { site: "office" },
+    });
+    asked.client.start();
+    asked.link().open();
+    expect(asked.link().take()).toEqual([
+      frame(
+        {
+          cmd: "connect",
+          protocolId: "MQTT",
+          protocolVersion: 5,
+          clean: true,
+          keepalive: 10,
+          clientId: "c1",
+          properties: { maximumPacketSize: 2048, requestProblemInformation: false, requestResponseInformation: true, userProperties: { site: "office" } },
+        },
+        5,
+      ),
+    ]);
+  });
+
+  test("MQTT 3.1: protocol name MQIsdp, level 3, and its client identifier of 1 to 23 bytes", () => {
+    const s = scripted({ protocolVersion: 3 });
+    s.client.start();
+    s.link().open();
+    expect(s.link().take()).toEqual([frame({ cmd: "connect", protocolId: "MQIsdp", protocolVersion: 3, clean: true, keepalive: 10, clientId: "c1" }, 3)]);
+    s.link().send(CONNACK);
+    expect(s.connects).toEqual([{ sessionPresent: false, protocolVersion: 3 }]);
+    expect(() => scripted({ protocolVersion: 3, clientId: "a-client-identifier-of-24" })).toThrow(
+      'an MQTT 3.1 client identifier is 1 to 23 bytes; "a-client-identifier-of-24" is 25',
+    );
+    expect(() => scripted({ protocolVersion: 3, clientId: "" })).toThrow(/is 0$/);
+  });
+
   test("v5 -> 3.1.1 fallback: a 3.1.1 CONNACK 'unacceptable protocol version' retries with 3.1.1, after the backoff", () => {
     const s = scripted({ protocolVersion: 5 });
     s.client.start();
     s.link().open();
-    expect(s.link().take()[0].slice(0, 20)).toBe("101c00044d5154540502"); // a version 5 CONNECT
+    expect(s.link().take()[0].slice(0, 20)).toBe("101700044d5154540502"); // a version 5 CONNECT
     s.link().send("20020001");
     expect(s.link().closed).toBe(true);
     expect(s.errors).toEqual([]);
@@ -86,7 +133,7 @@ describe("connecting", () => {
     s.link().fail(); // one hang-up: could be a flaky hop; 5 again
     s.retry();
     s.link().open();
-    expect(s.link().take()[0].slice(0, 20)).toBe("101c00044d5154540502");
+    expect(s.link().take()[0].slice(0, 20)).toBe("101700044d5154540502");
     s.link().fail();
     s.retry();
     s.link().open();
@@ -149,7 +196,7 @@ describe("connecting", () => {
 });
 
 describe("exact to the letter: connect and protocol errors", () => {
-  const V5_CONNECT_PREFIX = "101c00044d5154540502"; // clean, keepalive 10, id "c1"
+  const V5_CONNECT_PREFIX = "101700044d5154540502"; // clean, keepalive 10, id "c1"
   const isV5Connect = (frames: string[]) => frames.length === 1 && frames[0].startsWith(V5_CONNECT_PREFIX);
 
   test("MQTT 5: Session Present on a clean start closes the connection with DISCONNECT 0x82 [MQTT-3.2.2-4]", () => {
@@ -433,6 +480,74 @@ describe("exact to the letter: subscribing and the broker's packet size", () => 
     old.link().take();
     old.client.subscribeMany(requests, undefined, properties);
     expect(old.link().take()).toEqual([frame({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "a/+", qos: 1 }, { topic: "b", qos: 2 }] })]);
+  });
+});
+
+describe("exact to the letter: the broker's limits, and refusals never silent", () => {
+  function v5(connack: string, options = {}) {
+    const s = scripted({ protocolVersion: 5, ...options });
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    s.link().send(connack);
+    s.link().take();
+    return s;
+  }
+
+  test("above the broker's Maximum QoS a message goes at its maximum, and done says at which", () => {
+    const s = v5("20050000022401"); // Maximum QoS 1
+    const done: Array<[unknown, unknown]> = [];
+    s.client.publish("t", "x", { qos: 2 }, (error, qos) => done.push([error, qos]));
+    expect(s.link().take()).toEqual([frame({ cmd: "publish", topic: "t", payload: "x", qos: 1, messageId: 1 }, 5)]);
+    s.link().send("40020001");
+    expect(done).toEqual([[undefined, 1]]);
+    s.client.publish("t", "y", { qos: 0 }, (error, qos) => done.push([error, qos]));
+    expect(done[1]).toEqual([undefined, 0]);
+    expect(s.logs).toContain("mqtt: mqtt://broker.test:1883 takes QoS 1 at most: messages asking for more go at 1");
+  });
+
+  test("retain on a broker without Retain Available is refused [MQTT-3.2.2-14], also for a message queued before", () => {
+    const s = scripted({ protocolVersion: 5 });
+    s.client.publish("queued", "x", { qos: 1, retain: true }); // accepted offline, no callback
+    s.client.start();
+    s.link().open();
+    s.link().take();
+    s.link().send("20050000022500"); // CONNACK: Retain Available 0
+    expect(s.link().take()).toEqual([]);
+    expect(s.errors).toEqual([{ code: "not-supported", message: "the broker keeps no retained messages (Retain Available is 0)", topic: "queued" }]);
+    expect(s.client.publish("st", "on", { retain: true })).toEqual({
+      code: "not-supported",
+      message: 'cannot publish to "st": the broker keeps no retained messages (Retain Available is 0)',
+      topic: "st",
+    });
+    expect(s.client.stats()).toMatchObject({ dropsRefused: 2, messages: 0 });
+  });
+
+  test("a topic alias above the broker's Topic Alias Maximum is refused [MQTT-3.3.2-9]", () => {
+    const s = v5("2006000003220002"); // Topic Alias Maximum 2
+    expect(s.client.publish("t", "x", { properties: { topicAlias: 2 } })).toBeUndefined();
+    expect(s.client.publish("t", "x", { properties: { topicAlias: 3 } })).toMatchObject({
+      code: "not-supported",
+      message: 'cannot publish to "t": topic alias 3 is above the broker\'s Topic Alias Maximum of 2',
+    });
+    const none = v5("2003000000"); // none announced: 0
+    expect(none.client.publish("t", "x", { properties: { topicAlias: 1 } })).toMatchObject({ code: "not-supported" });
+  });
+
+  test("a message the broker refuses, or one too large for it, reaches onError with its topic when no callback was given", () => {
+    const s = v5("2003000000");
+    s.client.publish("a/b", "x", { qos: 1 });
+    s.link().take();
+    s.link().send("4003000187"); // PUBACK: not authorized
+    expect(s.errors).toEqual([{ code: "publish-refused", message: "broker refused the message: not authorized", reasonCode: 0x87, topic: "a/b" }]);
+    // Queued while offline, then too large for the broker that answers.
+    const t = scripted({ protocolVersion: 5 });
+    t.client.publish("c", "y".repeat(40), { qos: 1 });
+    t.client.start();
+    t.link().open();
+    t.link().take();
+    t.link().send("200800000527" + "00000020"); // Maximum Packet Size 32
+    expect(t.errors).toEqual([expect.objectContaining({ code: "too-large", topic: "c" })]);
   });
 });
 

@@ -125,6 +125,32 @@ describe("Decoder", () => {
     expect(sizes).toEqual([]);
   });
 
+  test("with the default maximum, a body grows with what arrives: five bytes announcing 256 MB allocate 4 KB", () => {
+    const sizes: number[] = [];
+    class Counting extends Decoder {
+      protected override allocate(size: number): Uint8Array {
+        sizes.push(size);
+        return super.allocate(size);
+      }
+    }
+    const decoder = new Counting({ onPacket: () => undefined, onError: () => undefined, poolSize: 0 });
+    decoder.feed(bytes("30 ff ff ff 7f"));
+    expect(sizes).toEqual([4096]);
+    // A megabyte arriving in 64 KB chunks: the buffer doubles as it fills, to at most twice what came.
+    const chunk = new Uint8Array(65536);
+    for (let i = 0; i < 16; i++) decoder.feed(chunk);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * 16 * 65536);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(4 * 16 * 65536);
+  });
+
+  test("a body split across chunks that outgrows its first buffer decodes whole", () => {
+    const payload = Uint8Array.from({ length: 10_000 }, (_, i) => i & 0xff);
+    const packet = Uint8Array.from([0x30, 0x93, 0x4e, 0x00, 0x01, 0x74, ...payload]); // remaining 10003
+    const { packets, errors } = decodeChunks([packet.subarray(0, 100), packet.subarray(100, 5000), packet.subarray(5000)]);
+    expect(errors).toEqual([]);
+    expect(plain(packets[0])).toMatchObject({ topic: "t", payload });
+  });
+
   test("accepts a packet of exactly maxPacketSize and refuses one byte more", () => {
     const ok = decodeChunks([bytes("30 07 00 01 74 61 62 63 64")], 4, 9);
     expect(ok.errors).toEqual([]);

@@ -78,3 +78,40 @@ describe(`differential against mqtt-packet (seed ${SEED}, ${COUNT} packets)`, ()
     }
   });
 });
+
+describe("a drop-in for mqtt-packet users", () => {
+  const ours = (packet: unknown, version: ProtocolVersion) => Buffer.from(encode(packet as Packet, version)).toString("hex");
+  const theirs = (packet: unknown, version: ProtocolVersion) => mqttPacket.generate(packet as mqttPacket.Packet, { protocolVersion: version }).toString("hex");
+
+  test.each([3, 4, 5] as const)("MQTT %s: topic, client id, user name and protocol name may be bytes, as mqtt-packet takes them", (version) => {
+    const publish = { cmd: "publish", topic: Buffer.from("home/ü"), payload: Buffer.from("x"), qos: 1, messageId: 7, retain: false, dup: false };
+    expect(ours(publish, version)).toBe(theirs(publish, version));
+    const connect = {
+      cmd: "connect",
+      protocolId: Buffer.from(version === 3 ? "MQIsdp" : "MQTT"),
+      protocolVersion: version,
+      clientId: Buffer.from("dev-1"),
+      username: Buffer.from("ünïcode"),
+      password: Buffer.from("p"),
+      clean: true,
+      keepalive: 30,
+    };
+    expect(ours(connect, version)).toBe(theirs(connect, version));
+  });
+
+  test("bytes that are not UTF-8 are refused where a string must be", () => {
+    expect(() => encode({ cmd: "publish", topic: Uint8Array.of(0xc3, 0x28), payload: "", qos: 0, retain: false, dup: false }, 4)).toThrow(
+      "cannot encode: PUBLISH topic bytes are not valid UTF-8",
+    );
+  });
+
+  test.each([3, 4])("Mosquitto's bridge flag (protocol level %s | 0x80) round-trips as bridgeMode", (level) => {
+    const connect = { cmd: "connect", protocolId: level === 3 ? "MQIsdp" : "MQTT", protocolVersion: level, bridgeMode: true, clean: false, keepalive: 30, clientId: "test" };
+    const bytes = encode(connect as Packet, level as ProtocolVersion);
+    expect(Buffer.from(bytes).toString("hex")).toBe(theirs(connect, level as ProtocolVersion));
+    expect(bytes[2 + 2 + (level === 3 ? 6 : 4)]).toBe(0x80 | level);
+    const decoded = decodeChunks([bytes], 4).packets.map(plain);
+    expect(decoded).toEqual(theirParse(bytes, 4).map(plain));
+    expect(decoded[0]).toMatchObject({ protocolVersion: level, bridgeMode: true });
+  });
+});

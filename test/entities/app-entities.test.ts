@@ -23,6 +23,23 @@ describe("health", () => {
   });
 });
 
+describe("refused publishes on the error topic", () => {
+  test("each is logged; at most 5 a minute are reported, the next report counting those left out", () => {
+    const { link, clock, context, logs } = setup();
+    for (let i = 0; i < 8; i++) {
+      context.refused({ code: "publish-refused", message: "broker refused the message: not authorized", reasonCode: 0x87, topic: `home/office/t${i}` });
+    }
+    expect(logs.filter((line) => line.startsWith("not delivered to home/office/t"))).toHaveLength(8);
+    const reports = () => link.on("home/office/error").map((p) => JSON.parse(p.text));
+    expect(reports()).toHaveLength(5);
+    expect(reports()[0]).toEqual({ topic: "home/office/t0", reason: "broker refused the message: not authorized" });
+    clock.advance(60_000);
+    context.refused({ code: "too-large", message: "the message is 9000 bytes; the broker takes at most 4096", topic: "home/office/t8" });
+    expect(reports()[5]).toEqual({ topic: "home/office/t8", reason: "the message is 9000 bytes; the broker takes at most 4096", unreported: 3 });
+    expect(link.on("home/office/error").every((p) => p.options?.qos === 0)).toBe(true);
+  });
+});
+
 describe("presence", () => {
   test("the will is offline, retained, on the status topic; birth is online, retained", () => {
     const { link } = setup();

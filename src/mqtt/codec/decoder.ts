@@ -44,6 +44,12 @@ export interface DecoderOptions {
 const State = Object.freeze({ HEADER: 0, LENGTH: 1, BODY: 2, FAILED: 3, SKIP: 4 });
 
 const MAX_PACKET_SIZE = 1 + 4 + 268435455;
+/**
+ * A body that does not arrive whole in one chunk is gathered in a buffer that grows with what
+ * arrives (doubling, never past the packet's size): five bytes announcing a 256 MB PUBLISH
+ * allocate this much, not 256 MB.
+ */
+const FIRST_PART = 4096;
 
 export class Decoder {
   protocolVersion: ProtocolVersion;
@@ -132,13 +138,19 @@ export class Decoder {
           pos += remaining;
           if (!this.emit(chunk, pos - remaining, pos, false)) return false;
         } else {
-          this.body = this.take(remaining);
+          const part = Math.max(FIRST_PART, n - pos);
+          this.body = part >= remaining ? this.take(remaining) : this.allocate(part);
           this.filled = 0;
           this.state = State.BODY;
         }
       } else if (state === State.BODY) {
-        const body = this.body as Uint8Array;
+        let body = this.body as Uint8Array;
         const take = Math.min(n - pos, this.remaining - this.filled);
+        if (this.filled + take > body.length) {
+          const grown = this.allocate(Math.min(this.remaining, Math.max(this.filled + take, body.length * 2)));
+          grown.set(body.subarray(0, this.filled));
+          this.body = body = grown;
+        }
         body.set(take === n && pos === 0 ? chunk : chunk.subarray(pos, pos + take), this.filled);
         this.filled += take;
         pos += take;

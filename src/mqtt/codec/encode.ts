@@ -4,12 +4,13 @@
 import type {
   AckPacket,
   AuthPacket,
+  Bytes,
   ConnackPacket,
-  ConnectPacket,
+  ConnectInput,
   DisconnectPacket,
-  Packet,
+  PacketInput,
   ProtocolVersion,
-  PublishPacket,
+  PublishInput,
   SubackPacket,
   SubscribePacket,
   UnsubackPacket,
@@ -18,7 +19,7 @@ import type {
 import type { BytePool } from "./pool.js";
 import { In, Kind, PACKET_NAMES, PROPERTY_BY_NAME, type PropertySpec } from "./properties.js";
 import { isReasonFor } from "./reasons.js";
-import { utf8Length, writeUtf8 } from "../../utf8.js";
+import { decodeText, utf8Length, writeUtf8 } from "../../utf8.js";
 
 const MAX_REMAINING_LENGTH = 268435455;
 const MAX_VARINT = 268435455;
@@ -27,7 +28,7 @@ const MAX_VARINT = 268435455;
  * Encodes `packet` for `protocolVersion` (default 4); a CONNECT uses its own `protocolVersion`.
  * With a `pool`, the bytes are a view into one of its slabs: faster on V8, but keep them short-lived.
  */
-export function encode(packet: Packet, protocolVersion: ProtocolVersion = 4, pool?: BytePool): Uint8Array {
+export function encode(packet: PacketInput, protocolVersion: ProtocolVersion = 4, pool?: BytePool): Uint8Array {
   const v: unknown = protocolVersion;
   if (v !== 3 && v !== 4 && v !== 5) fail(`protocol version must be 3, 4 or 5, not ${String(v)}`);
   switch (packet.cmd) {
@@ -67,13 +68,20 @@ function fail(message: string): never {
   throw new Error(`cannot encode: ${message}`);
 }
 
+/** A string field given as bytes (as mqtt-packet allows): the text they hold, which must be strict UTF-8. */
+function text(value: unknown, what: string): unknown {
+  if (!(value instanceof Uint8Array)) return value;
+  const decoded = decodeText(value as Bytes, 0, value.length, true);
+  return decoded === undefined ? fail(`${what} bytes are not valid UTF-8`) : decoded;
+}
+
 // ---- packets ----
 
-function encodePublish(p: PublishPacket, version: ProtocolVersion, pool: BytePool | undefined): Uint8Array {
+function encodePublish(p: PublishInput, version: ProtocolVersion, pool: BytePool | undefined): Uint8Array {
   const qos: unknown = p.qos ?? 0;
   if (qos !== 0 && qos !== 1 && qos !== 2) fail(`PUBLISH qos must be 0, 1 or 2, not ${String(qos)}`);
   if (p.dup && qos === 0) fail("PUBLISH with QoS 0 must not set dup");
-  const topic: unknown = p.topic;
+  const topic = text(p.topic, "PUBLISH topic");
   if (typeof topic !== "string") fail("PUBLISH topic must be a string");
   if (topic.length === 0 && (version !== 5 || p.properties?.topicAlias === undefined)) {
     fail("PUBLISH topic must not be empty (MQTT 5 allows it only with a topic alias)");
@@ -127,16 +135,16 @@ function encodeAck(p: AckPacket, version: ProtocolVersion, pool: BytePool | unde
   return out;
 }
 
-function encodeConnect(p: ConnectPacket, pool: BytePool | undefined): Uint8Array {
+function encodeConnect(p: ConnectInput, pool: BytePool | undefined): Uint8Array {
   const version: unknown = p.protocolVersion ?? 4;
   if (version !== 3 && version !== 4 && version !== 5) {
     fail(`CONNECT protocolVersion must be 3, 4 or 5, not ${String(version)}`);
   }
-  const protocolId: unknown = p.protocolId ?? (version === 3 ? "MQIsdp" : "MQTT");
+  const protocolId = text(p.protocolId, "CONNECT protocolId") ?? (version === 3 ? "MQIsdp" : "MQTT");
   if (protocolId !== "MQTT" && protocolId !== "MQIsdp") fail(`CONNECT protocolId must be "MQTT" or "MQIsdp"`);
   const clean = p.clean ?? true;
   const keepalive = uint(p.keepalive ?? 0, 0xffff, "CONNECT keepalive");
-  const clientId: unknown = p.clientId;
+  const clientId = text(p.clientId, "CONNECT clientId");
   if (typeof clientId !== "string") fail("CONNECT clientId must be a string");
   if (clientId === "" && version === 3) fail("MQTT 3.1 needs a non-empty clientId");
   if (clientId === "" && version === 4 && !clean) fail("an empty clientId needs clean: true in MQTT 3.1.1");
@@ -163,9 +171,10 @@ function encodeConnect(p: ConnectPacket, pool: BytePool | undefined): Uint8Array
       length += varintSize(willProps) + willProps;
     }
   }
-  const hasUsername = p.username !== undefined && p.username !== null;
+  const username = text(p.username, "CONNECT username");
+  const hasUsername = username !== undefined && username !== null;
   const hasPassword = p.password !== undefined && p.password !== null;
-  if (hasUsername) length += stringSize(p.username, "CONNECT username");
+  if (hasUsername) length += stringSize(username, "CONNECT username");
   if (hasPassword) {
     if (!hasUsername && version !== 5) fail("a password needs a username before MQTT 5");
     length += binarySize(p.password, "CONNECT password");
@@ -173,7 +182,7 @@ function encodeConnect(p: ConnectPacket, pool: BytePool | undefined): Uint8Array
 
   const out = frame(0x10, length, pool);
   let pos = writeString(out, out.length - length, protocolId);
-  out[pos++] = version;
+  out[pos++] = p.bridgeMode ? version | 0x80 : version;
   out[pos++] =
     (hasUsername ? 0x80 : 0) |
     (hasPassword ? 0x40 : 0) |
@@ -189,7 +198,7 @@ function encodeConnect(p: ConnectPacket, pool: BytePool | undefined): Uint8Array
     pos = writeString(out, pos, will.topic);
     pos = writeBinary(out, pos, will.payload ?? "");
   }
-  if (hasUsername) pos = writeString(out, pos, p.username as string);
+  if (hasUsername) pos = writeString(out, pos, username as string);
   if (hasPassword) writeBinary(out, pos, p.password as Uint8Array | string);
   return out;
 }

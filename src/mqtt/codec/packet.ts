@@ -30,6 +30,8 @@ export interface ConnectPacket extends Base {
   cmd: "connect";
   protocolId?: "MQTT" | "MQIsdp";
   protocolVersion?: ProtocolVersion;
+  /** Mosquitto's bridge flag: the protocol level byte with 0x80 set. */
+  bridgeMode?: boolean;
   clean?: boolean;
   keepalive?: number;
   clientId: string;
@@ -205,6 +207,19 @@ export type Packet =
   | PingrespPacket
   | DisconnectPacket
   | AuthPacket;
+
+/** A PUBLISH to encode: like mqtt-packet, the topic may be given as UTF-8 bytes. */
+export type PublishInput = Omit<PublishPacket, "topic"> & { topic: string | Bytes };
+
+/** A CONNECT to encode: like mqtt-packet, protocol name, client id and user name may be UTF-8 bytes. */
+export type ConnectInput = Omit<ConnectPacket, "protocolId" | "clientId" | "username"> & {
+  protocolId?: "MQTT" | "MQIsdp" | Bytes;
+  clientId: string | Bytes;
+  username?: string | Bytes;
+};
+
+/** What encode() takes: any Packet, and the byte forms mqtt-packet also accepts (the Decoder gives strings). */
+export type PacketInput = Packet | PublishInput | ConnectInput;
 
 /** Malformed or unacceptable input, as a value: an MQTT 5 reason code and a sentence. */
 export interface ProtocolError {

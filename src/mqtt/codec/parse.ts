@@ -193,14 +193,17 @@ export class BodyParser {
     if (protocolId !== "MQTT" && protocolId !== "MQIsdp") {
       return this.fail(Reason.UNSUPPORTED_VERSION, `protocol name "${protocolId}" is neither MQTT nor MQIsdp`);
     }
-    const level = this.u8("protocol level");
-    if (level < 0) return undefined;
+    const byte = this.u8("protocol level");
+    if (byte < 0) return undefined;
+    // Mosquitto's bridges set the top bit of the level (mqtt-packet's bridgeMode).
+    const level = byte & 0x7f;
     if (level !== 3 && level !== 4 && level !== 5) {
-      return this.fail(Reason.UNSUPPORTED_VERSION, `protocol level ${level} is not 3, 4 or 5`);
+      return this.fail(Reason.UNSUPPORTED_VERSION, `protocol level ${byte} is not 3, 4 or 5`);
     }
     this.version = level;
     packet.protocolId = protocolId;
     packet.protocolVersion = level;
+    if (byte & 0x80) packet.bridgeMode = true;
     const flags = this.u8("connect flags");
     if (flags < 0) return undefined;
     if ((flags & 0x01) !== 0) return this.fail(Reason.MALFORMED, "CONNECT reserved flag is set");
