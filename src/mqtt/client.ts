@@ -1,32 +1,30 @@
 // The MQTT session: the client's public API and one state machine driven by transport events,
-// packets and one timer. It owns the connection's lifecycle (connect, keepalive, reconnect backoff,
-// the version fallback) and sending (the in-flight window, the outbox); received messages go to
-// Inbound, subscriptions to Subscriptions, writes through the Writer, ids from PacketIds.
+// packets and one timer. It owns the connection's lifecycle (connect, CONNACK, keepalive, reconnect
+// backoff, the version fallback) and hands the rest to its rooms: what we publish to Outgoing,
+// what the broker sends us to Inbound, filters and their requests to Subscriptions, bytes to the
+// Writer, packet ids to PacketIds.
 import type { Host, Transport, TransportOptions } from "../host.js";
 import { Backoff } from "./backoff.js";
 import { Decoder, encode, encodeUtf8 } from "./codec/index.js";
 import type {
-  AckPacket,
   ConnackPacket,
   ConnectPacket,
   DisconnectPacket,
   Packet,
   ProtocolError,
-  PublishPacket,
   QoS,
   SkippedPublish,
   SubackPacket,
   SubscribePacket,
-  Subscription,
   UnsubackPacket,
   UnsubscribePacket,
 } from "./codec/index.js";
-import { about, ErrorCode, isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
+import { ErrorCode, isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
 import { PacketIds } from "./ids.js";
 import { Inbound } from "./inbound.js";
 import type { MessageHandler, MqttError, MqttLink, PublishDone, PublishOptions } from "./link.js";
 import { Settings, type ClientOptions } from "./options.js";
-import { Discard, EntryState, FULL, Outbox, TOO_LARGE } from "./outbox.js";
+import { Outgoing } from "./outgoing.js";
 import type { OutboxStats } from "./outbox.js";
 import {
   Subscriptions,
@@ -37,7 +35,7 @@ import {
   type UnsubscribeDone,
   type UnsubscribeProperties,
 } from "./subscriptions.js";
-import { filterProblem, topicProblem } from "./topic.js";
+import { filterProblem } from "./topic.js";
 import { Writer } from "./writer.js";
 
 export type { ClientOptions, SubscribeDone, SubscribeProperties, SubscriptionRequest, UnsubscribeDone, UnsubscribeProperties };
@@ -100,13 +98,13 @@ const HANGUPS_TO_FALL_BACK = 2;
 export class MqttClient implements MqttLink {
   readonly #host: ClientHost;
   readonly #settings: Settings;
-  readonly #outbox: Outbox;
   readonly #backoff: Backoff;
   readonly #decoder: Decoder;
   readonly #writer: Writer;
-  readonly #ids: PacketIds;
+  readonly #ids = new PacketIds();
   readonly #subscriptions = new Subscriptions();
   readonly #inbound: Inbound;
+  readonly #outgoing: Outgoing;
   readonly #tick: () => void;
 
   #state: number = ClientState.IDLE;
@@ -121,7 +119,6 @@ export class MqttClient implements MqttLink {
   #transport: Transport | undefined;
   /** Bumped per connection, so callbacks from a closed transport are recognised and ignored. */
   #generation = 0;
-  #draining = false;
   #bytesIn = 0;
 
   #timer: unknown = undefined;
@@ -136,14 +133,6 @@ export class MqttClient implements MqttLink {
   #pingTimeoutMs: number;
   #stopDone: (() => void) | undefined;
 
-  // What the broker told us in CONNACK (MQTT 5), with 3.1.1 defaults.
-  #window: number;
-  #maxQos = 2;
-  #brokerMaxPacket = 0;
-  #retainAvailable = true;
-  #topicAliasMaximum = 0;
-
-  readonly #dones = new Map<number, PublishDone>();
   /**
    * Packets decoded from the chunk being read, handled once the decoder has returned: handlers (and
    * all they publish) then run a few frames shallower, which a board's XS stack of 384 slots needs.
@@ -154,17 +143,10 @@ export class MqttClient implements MqttLink {
   #announce = 0;
   /** In #onReadable's loop. */
   #reading = false;
-  /** In onConnect: publishes are urgent, and the outbox sends nothing older until it returns. */
-  #announcing = false;
 
   #connects = 0;
   #disconnects = 0;
   #failedConnects = 0;
-  #published = 0;
-  #dropsFull = 0;
-  #dropsTooLarge = 0;
-  #dropsRefused = 0;
-  #dropsInvalid = 0;
 
   constructor(host: ClientHost, options: ClientOptions) {
     const settings = new Settings(options);
@@ -173,23 +155,11 @@ export class MqttClient implements MqttLink {
     this.#version = settings.protocolVersion;
     this.#keepaliveMs = settings.keepalive * 1000;
     this.#pingTimeoutMs = settings.pingTimeout ?? this.#keepaliveMs / 2;
-    this.#window = settings.maxInflight ?? 20;
     this.#backoff = new Backoff({ min: settings.reconnectMin, max: settings.reconnectMax }, host.random);
-    this.#outbox = new Outbox({
-      budget: settings.outboxBytes,
-      store: settings.persist ? host.store : undefined,
-      prefix: settings.persistPrefix,
-      onDiscard: (seq, why) =>
-        this.#finish(
-          seq,
-          why === Discard.DROPPED
-            ? mqttError(ErrorCode.DROPPED, "outbox full: this QoS 0 message was dropped for newer ones")
-            : mqttError(ErrorCode.COALESCED, "replaced in the outbox by a newer message of the same topic"),
-        ),
-    });
-    this.#ids = new PacketIds(this.#outbox.highestId());
     this.#writer = new Writer(host.clock, settings.writeChunk);
     this.#inbound = new Inbound(settings, this.#subscriptions, this.#writer);
+    this.#outgoing = new Outgoing(settings, host, this.#writer, this.#ids, this.#subscriptions);
+    this.#ids.startAbove(this.#outgoing.outbox.highestId());
     // One closure for both (on XS each closure costs about ten slots).
     const received = (item: Packet | SkippedPublish): void => void this.#inbox.push(item);
     this.#decoder = new Decoder({
@@ -242,66 +212,21 @@ export class MqttClient implements MqttLink {
     options?: PublishOptions,
     done?: PublishDone,
   ): MqttError | undefined {
-    const problem = topicProblem(topic);
-    if (problem) {
-      this.#dropsInvalid++;
-      return about(topic, mqttError(ErrorCode.INVALID_TOPIC, `cannot publish: ${problem}`));
-    }
-    const refusal = this.#unsupported(options?.retain === true, options?.properties?.topicAlias);
-    if (refusal) {
-      this.#dropsRefused++;
-      return about(topic, mqttError(ErrorCode.NOT_SUPPORTED, `cannot publish to "${topic}": ${refusal}`));
-    }
-    // Above the broker's Maximum QoS a message goes at the highest it takes; `done` says which.
-    const wanted = options?.qos ?? 0;
-    const qos = (wanted > this.#maxQos ? this.#maxQos : wanted) as QoS;
-    let bytes: Uint8Array;
-    try {
-      bytes = encode(
-        {
-          cmd: "publish",
-          topic,
-          payload: typeof payload === "string" ? encodeUtf8(payload) : payload,
-          qos,
-          dup: false,
-          retain: options?.retain === true,
-          // A placeholder: the real id is written in when the packet goes out.
-          messageId: qos > 0 ? 1 : undefined,
-          properties: this.#version === 5 ? options?.properties : undefined,
-        },
-        this.#version,
-      );
-    } catch (error) {
-      this.#dropsInvalid++;
-      return about(topic, mqttError(ErrorCode.INVALID_MESSAGE, `cannot publish to "${topic}": ${(error as Error).message}`));
-    }
-    if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
-      this.#dropsTooLarge++;
-      return about(topic, mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
-    }
-    // QoS 0 with nothing queued ahead of it goes straight out: no need to hold it.
-    if (qos === 0 && this.#state === ClientState.CONNECTED && this.#writer.writable && this.#outbox.nextQueued() < 0) {
-      this.#published++;
+    const outgoing = this.#outgoing;
+    const bytes = outgoing.prepare(topic, payload, options);
+    if (!(bytes instanceof Uint8Array)) return bytes;
+    // Written from here rather than from a method of Outgoing: a frame less under the write, which
+    // the board's XS stack of 384 slots needs (the same goes for the drain below).
+    if ((bytes[0] & 0x06) === 0 && outgoing.open && this.#writer.writable && outgoing.outbox.nextQueued() < 0) {
+      // QoS 0 on an open link with nothing queued ahead of it: no need to hold it.
+      outgoing.published++;
       this.#writer.write(bytes);
       done?.(undefined, 0);
       return undefined;
     }
-    const seq = this.#outbox.add(bytes, qos, options?.coalesce === true, this.#version, this.#announcing);
-    if (seq === TOO_LARGE) {
-      this.#dropsTooLarge++;
-      return about(topic, mqttError(ErrorCode.TOO_LARGE, `the message is ${bytes.length} bytes; the outbox holds ${this.#outbox.budget} bytes in all`));
-    }
-    if (seq === FULL) {
-      this.#dropsFull++;
-      return about(
-        topic,
-        mqttError(ErrorCode.OUTBOX_FULL, `outbox full (${this.#outbox.bytesUsed} of ${this.#outbox.budget} bytes): QoS ${qos} message to "${topic}" refused`),
-      );
-    }
-    this.#published++;
-    if (done) this.#dones.set(seq, done);
-    this.#drainCorked();
-    return undefined;
+    const refused = outgoing.queue(bytes, topic, options?.coalesce === true, done);
+    if (refused === undefined) outgoing.drainCorked();
+    return refused;
   }
 
   subscribe(filter: string, qos: QoS, handler: MessageHandler, done?: SubscribeDone): MqttError | undefined {
@@ -340,9 +265,10 @@ export class MqttClient implements MqttLink {
   }
 
   stats(): ClientStats {
-    const outbox = this.#outbox.stats();
+    const outgoing = this.#outgoing;
+    const outbox = outgoing.outbox.stats();
     const inbound = this.#inbound;
-    const full = this.#dropsFull + outbox.dropped;
+    const full = outgoing.dropsFull + outbox.dropped;
     return {
       ...outbox,
       state: this.#state,
@@ -352,15 +278,15 @@ export class MqttClient implements MqttLink {
       disconnects: this.#disconnects,
       reconnects: Math.max(0, this.#connects - 1),
       failedConnects: this.#failedConnects,
-      published: this.#published,
+      published: outgoing.published,
       received: inbound.received,
       duplicates: inbound.duplicates,
       skipped: inbound.skipped,
-      drops: full + this.#dropsTooLarge + this.#dropsRefused + this.#dropsInvalid,
+      drops: full + outgoing.dropsTooLarge + outgoing.dropsRefused + outgoing.dropsInvalid,
       dropsFull: full,
-      dropsTooLarge: this.#dropsTooLarge,
-      dropsRefused: this.#dropsRefused,
-      dropsInvalid: this.#dropsInvalid,
+      dropsTooLarge: outgoing.dropsTooLarge,
+      dropsRefused: outgoing.dropsRefused,
+      dropsInvalid: outgoing.dropsInvalid,
     };
   }
 
@@ -370,6 +296,7 @@ export class MqttClient implements MqttLink {
   #enter(next: number, error?: MqttError, retryIn?: number): void {
     const previous = this.#state;
     this.#state = next;
+    this.#outgoing.open = next === ClientState.CONNECTED;
     if (next === ClientState.CONNECTING) {
       this.#attemptStart = this.#host.clock.now();
     } else if (next === ClientState.CONNECTED) {
@@ -441,7 +368,7 @@ export class MqttClient implements MqttLink {
     onWritable(): void {
       if (this.#opened !== this.#client.#generation) return;
       this.#client.#writer.writable = true;
-      this.#client.#drainCorked();
+      this.#client.#outgoing.drainCorked();
     }
     onError(reason: string): void {
       if (this.#opened === this.#client.#generation) this.#client.#onTransportError(reason);
@@ -556,15 +483,16 @@ export class MqttClient implements MqttLink {
     this.#announce = 0;
     if (this.#state !== ClientState.CONNECTED) return;
     this.#connects++;
-    this.#announcing = true;
+    const outgoing = this.#outgoing;
+    outgoing.announcing = true;
     try {
       this.#settings.onConnect?.({ sessionPresent, protocolVersion: this.#version });
     } catch (thrown) {
       this.#settings.onError?.(mqttError(ErrorCode.CALLBACK, `onConnect threw: ${(thrown as Error).message}`));
     } finally {
-      this.#announcing = false;
+      outgoing.announcing = false;
     }
-    this.#drain();
+    outgoing.drain();
   }
 
   /** Handles what the decoder found, in order; a handler that took the link down ends it. */
@@ -688,7 +616,7 @@ export class MqttClient implements MqttLink {
       case "puback":
       case "pubrec":
       case "pubcomp":
-        this.#onAck(packet);
+        this.#outgoing.acknowledged(packet);
         break;
       case "pubrel":
         this.#inbound.release(packet.messageId, this.#version);
@@ -762,19 +690,11 @@ export class MqttClient implements MqttLink {
       return;
     }
     const properties = packet.properties;
-    // A 3.1.1 broker cannot announce its limit; Mosquitto's is 20 and it silently drops QoS 2
-    // beyond it, so 20 (mosquitto_pub's own default) unless told otherwise.
-    const ours = this.#settings.maxInflight ?? (v4 ? 20 : 65_535);
-    this.#window = Math.min(ours, properties?.receiveMaximum ?? 65_535);
-    this.#maxQos = properties?.maximumQoS ?? 2;
-    this.#brokerMaxPacket = properties?.maximumPacketSize ?? 0;
-    this.#retainAvailable = properties?.retainAvailable !== false;
-    this.#topicAliasMaximum = properties?.topicAliasMaximum ?? 0;
-    if (this.#maxQos < 2) this.#host.log(`mqtt: ${this.#settings.url} takes QoS ${this.#maxQos} at most: messages asking for more go at ${this.#maxQos}`);
-    if (!this.#retainAvailable) this.#host.log(`mqtt: ${this.#settings.url} keeps no retained messages: retained publishes are refused`);
-    if (this.#brokerMaxPacket > 0 && this.#brokerMaxPacket < 4) {
-      // Every acknowledgement is 4 bytes and cannot shrink: such a broker cannot be talked to.
-      this.#linkDown(mqttError(ErrorCode.PROTOCOL, `the broker's Maximum Packet Size of ${this.#brokerMaxPacket} bytes cannot carry a 4-byte acknowledgement`));
+    const outgoing = this.#outgoing;
+    outgoing.version = this.#version;
+    const unusable = outgoing.limits(packet, v4);
+    if (unusable) {
+      this.#linkDown(mqttError(ErrorCode.PROTOCOL, unusable));
       return;
     }
     if (properties?.serverKeepAlive !== undefined) {
@@ -799,39 +719,8 @@ export class MqttClient implements MqttLink {
     // Requests never acknowledged go again with their ids; a lost session gets every subscription back.
     this.#resend(sessionPresent);
     // Releases go at once; what was queued waits for onConnect's news (#announceConnect drains it).
-    this.#outbox.requeue((id) => this.#writer.write(encode({ cmd: "pubrel", messageId: id }, this.#version)));
+    outgoing.requeue();
     this.#announce = sessionPresent ? ANNOUNCE_RESUMED : ANNOUNCE_NEW;
-  }
-
-  #onAck(packet: AckPacket): void {
-    const at = this.#outbox.findId(packet.messageId);
-    const state = at < 0 ? EntryState.FREE : this.#outbox.state(at);
-    const code = packet.reasonCode ?? 0;
-    if (packet.cmd === "pubrec") {
-      if (state === EntryState.SENT && this.#outbox.qos(at) === 2) {
-        if (code >= 0x80) {
-          this.#dropsRefused++;
-          this.#complete(at, mqttError(ErrorCode.PUBLISH_REFUSED, `broker refused the message: ${reasonSentence(code, 5)}`, code));
-          return;
-        }
-        this.#outbox.markReleased(at);
-      }
-      // Also for an unknown id, the broker waiting for PUBREL to free it; never for a PUBREC that
-      // refused the message, which ends the exchange [MQTT-4.3.3-4].
-      if (code < 0x80) this.#writer.write(encode({ cmd: "pubrel", messageId: packet.messageId }, this.#version));
-      return;
-    }
-    const expected = packet.cmd === "puback" ? EntryState.SENT : EntryState.RELEASED;
-    if (state !== expected || (packet.cmd === "puback") !== (this.#outbox.qos(at) === 1)) return;
-    // A PUBCOMP's only failure, 0x92 (id not found), means the broker already let the message go
-    // (its PUBREC accepted it) and forgot the id: the release is complete either way.
-    const refused = packet.cmd === "puback" && code >= 0x80;
-    if (refused) this.#dropsRefused++;
-    this.#complete(
-      at,
-      refused ? mqttError(ErrorCode.PUBLISH_REFUSED, `broker refused the message: ${reasonSentence(code, 5)}`, code) : undefined,
-      packet.cmd === "puback" ? 1 : 2,
-    );
   }
 
   /**
@@ -839,7 +728,7 @@ export class MqttClient implements MqttLink {
    * larger than the broker's Maximum Packet Size is refused here [MQTT-3.2.2-15].
    */
   #request(packet: SubscribePacket | UnsubscribePacket, done: SubscribeDone | undefined): MqttError | undefined {
-    const id = this.#ids.next(this.#subscriptions, this.#outbox);
+    const id = this.#ids.next(this.#subscriptions, this.#outgoing.outbox);
     if (id === 0) return mqttError(ErrorCode.NO_PACKET_ID, "every packet id is in use; try again when some are acknowledged");
     packet.messageId = id;
     let bytes: Uint8Array;
@@ -857,7 +746,7 @@ export class MqttClient implements MqttLink {
 
   /** An error when a request is larger than the broker takes; undefined when it fits. */
   #tooLargeRequest(packet: SubscribePacket | UnsubscribePacket, size: number): MqttError | undefined {
-    const most = this.#brokerMaxPacket;
+    const most = this.#outgoing.maxPacket;
     if (most === 0 || size <= most) return undefined;
     const filters = packet.cmd === "subscribe" ? packet.subscriptions.map((s) => s.topic) : packet.unsubscriptions;
     const what = filters.length === 1 ? `"${filters[0]}"` : `${filters.length} filters`;
@@ -884,149 +773,12 @@ export class MqttClient implements MqttLink {
       this.#report(request, new Array<MqttError>(count).fill(tooLarge), []);
     }
     if (sessionPresent) return;
-    for (const [properties, lost] of subscriptions.lost()) {
-      let batch: Subscription[] = [];
-      const flush = (): void => {
-        if (batch.length > 0) this.#request(this.#subscribePacket(batch, properties), undefined);
-        batch = [];
-      };
-      for (const subscription of lost) {
-        if (this.#fits(this.#subscribePacket([...batch, subscription], properties))) {
-          batch.push(subscription);
-          continue;
-        }
-        flush();
-        const alone = this.#subscribePacket([subscription], properties);
-        if (this.#fits(alone)) batch.push(subscription);
-        else {
-          subscriptions.forget(alone);
-          this.#settings.onError?.(this.#tooLargeRequest(alone, encode({ ...alone, messageId: 1 }, this.#version).length) as MqttError);
-        }
-      }
-      flush();
-    }
-  }
-
-  #subscribePacket(subscriptions: Subscription[], properties: SubscribeProperties | undefined): SubscribePacket {
-    const packet: SubscribePacket = { cmd: "subscribe", messageId: 0, subscriptions };
-    if (properties) packet.properties = properties;
-    return packet;
-  }
-
-  #fits(packet: SubscribePacket): boolean {
-    return this.#brokerMaxPacket === 0 || encode({ ...packet, messageId: 1 }, this.#version).length <= this.#brokerMaxPacket;
-  }
-
-  // ---- sending ----
-
-  /** Sends queued publishes in order while the link takes them and the in-flight window allows. */
-  #drain(): void {
-    if (this.#draining) return;
-    this.#draining = true;
-    const outbox = this.#outbox;
-    const writer = this.#writer;
-    try {
-      while (this.#state === ClientState.CONNECTED && writer.writable) {
-        const at = outbox.nextQueued();
-        if (at < 0 || (this.#announcing && !outbox.urgent(at))) break;
-        let qos = outbox.qos(at);
-        if (qos > 0 && outbox.inflight >= this.#window) break;
-        let id = 0;
-        if (qos > 0) {
-          id = outbox.id(at) || this.#ids.next(this.#subscriptions, outbox);
-          if (id === 0) break;
-        }
-        // Queued before the broker said its limits: QoS 2 goes at 1 in place; to a QoS 0 broker it is re-encoded below.
-        if (qos === 2 && this.#maxQos === 1) {
-          outbox.downgrade(at);
-          qos = 1;
-        }
-        const retained = outbox.retained(at);
-        let bytes = outbox.markSent(at, id);
-        if (retained && !this.#retainAvailable) {
-          this.#dropsRefused++;
-          this.#complete(at, mqttError(ErrorCode.NOT_SUPPORTED, "the broker keeps no retained messages (Retain Available is 0)"));
-          continue;
-        }
-        if (outbox.version(at) !== this.#version || qos > this.#maxQos) {
-          bytes = this.#transcode(bytes, outbox.version(at));
-          if (qos > this.#maxQos) qos = 0;
-        }
-        if (this.#brokerMaxPacket > 0 && bytes.length > this.#brokerMaxPacket) {
-          const size = bytes.length;
-          this.#dropsTooLarge++;
-          this.#complete(at, mqttError(ErrorCode.TOO_LARGE, `the message is ${size} bytes; the broker takes at most ${this.#brokerMaxPacket}`));
-          continue;
-        }
-        writer.write(bytes, false);
-        if (qos === 0) this.#complete(at, undefined, 0);
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-
-  #drainCorked(): void {
-    this.#writer.cork();
-    try {
-      this.#drain();
-    } finally {
-      this.#writer.uncork();
-    }
-  }
-
-  /** Re-encodes a queued packet for the link's version and QoS limit (after a fallback or a new broker). */
-  #transcode(bytes: Uint8Array, from: number): Uint8Array {
-    let packet: PublishPacket | undefined;
-    const decoder = new Decoder({
-      protocolVersion: from as 3 | 4 | 5,
-      maxPacketSize: bytes.length,
-      onPacket: (decoded) => {
-        if (decoded.cmd === "publish") packet = decoded;
-      },
-      onError: () => undefined,
-    });
-    decoder.feed(bytes);
-    if (!packet) return bytes.slice();
-    if (this.#version !== 5) delete packet.properties;
-    if (packet.qos > this.#maxQos) {
-      packet.qos = this.#maxQos as QoS;
-      if (packet.qos === 0) delete packet.messageId;
-    }
-    return encode(packet, this.#version);
-  }
-
-  /** Why the broker's announced limits refuse a message (MQTT-3.2.2-14, MQTT-3.3.2-9), or undefined. */
-  #unsupported(retain: boolean, topicAlias: number | undefined): string | undefined {
-    if (retain && !this.#retainAvailable) return "the broker keeps no retained messages (Retain Available is 0)";
-    if (topicAlias !== undefined && topicAlias > this.#topicAliasMaximum)
-      return `topic alias ${topicAlias} is above the broker's Topic Alias Maximum of ${this.#topicAliasMaximum}`;
-    return undefined;
-  }
-
-  /** Removes a finished entry and reports to its publisher: an error also says which topic it was about. */
-  #complete(at: number, error: MqttError | undefined, qos?: QoS): void {
-    if (error) about(this.#outbox.topic(at), error);
-    this.#finish(this.#outbox.remove(at), error, qos);
-    if (!this.#draining) this.#drain();
-  }
-
-  /**
-   * Reports the end of a message to its done callback. A refusal (by the broker, or here for its
-   * limits) with no callback to hear it goes to onError: a refused publish is never silent.
-   */
-  #finish(seq: number, error: MqttError | undefined, qos?: QoS): void {
-    const done = this.#dones.get(seq);
-    if (!done) {
-      if (error && error.code !== ErrorCode.DROPPED && error.code !== ErrorCode.COALESCED) this.#settings.onError?.(error);
-      return;
-    }
-    this.#dones.delete(seq);
-    // Inline rather than #guard: this runs once per message and needs no closure.
-    try {
-      done(error, error ? undefined : qos);
-    } catch (thrown) {
-      this.#settings.onError?.(mqttError(ErrorCode.CALLBACK, `a publish callback threw: ${(thrown as Error).message}`));
+    const version = this.#version;
+    const most = this.#outgoing.maxPacket;
+    const { packets, dropped } = subscriptions.resubscribe((packet) => most === 0 || encode({ ...packet, messageId: 1 }, version).length <= most);
+    for (const packet of packets) this.#request(packet, undefined);
+    for (const packet of dropped) {
+      this.#settings.onError?.(this.#tooLargeRequest(packet, encode({ ...packet, messageId: 1 }, version).length) as MqttError);
     }
   }
 

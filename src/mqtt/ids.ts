@@ -7,12 +7,12 @@ export interface IdHolder {
 }
 
 export class PacketIds {
-  #last: number;
+  #last = 0;
   #wrapped = false;
 
-  /** `highest`: the highest id still held (a restart's persisted outbox), so new ones start above it. */
-  constructor(highest: number) {
-    this.#last = highest;
+  /** New ids start above `id`: the highest one a restart's persisted outbox still holds. */
+  startAbove(id: number): void {
+    if (id > this.#last) this.#last = id;
   }
 
   /** The next id neither holder holds, or 0 when every id is in use. */

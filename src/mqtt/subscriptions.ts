@@ -100,7 +100,7 @@ export class Subscriptions {
    * After a connect that lost the session: every filter that no pending SUBSCRIBE carries, grouped
    * by the properties they were subscribed with (a subscription identifier must come back too).
    */
-  lost(): Map<SubscribeProperties | undefined, Subscription[]> {
+  #lost(): Map<SubscribeProperties | undefined, Subscription[]> {
     const pending = new Set<string>();
     for (const request of this.#requests.values()) {
       if (request.packet.cmd === "subscribe") for (const s of request.packet.subscriptions) pending.add(s.topic);
@@ -113,6 +113,37 @@ export class Subscriptions {
       else groups.set(entry.properties, [entry.wire]);
     }
     return groups;
+  }
+
+  /**
+   * The SUBSCRIBEs (id 0) that give a lost session back every filter no pending request carries,
+   * as few as `fits` allows; a filter that does not fit even alone is forgotten and returned in
+   * `dropped`, so that it is not tried again on every reconnect.
+   */
+  resubscribe(fits: (packet: SubscribePacket) => boolean): { packets: SubscribePacket[]; dropped: SubscribePacket[] } {
+    const packets: SubscribePacket[] = [];
+    const dropped: SubscribePacket[] = [];
+    for (const [properties, lost] of this.#lost()) {
+      const packet = (subscriptions: Subscription[]): SubscribePacket =>
+        properties ? { cmd: "subscribe", messageId: 0, subscriptions, properties } : { cmd: "subscribe", messageId: 0, subscriptions };
+      let batch: Subscription[] = [];
+      for (const subscription of lost) {
+        if (fits(packet([...batch, subscription]))) {
+          batch.push(subscription);
+          continue;
+        }
+        if (batch.length > 0) packets.push(packet(batch));
+        batch = [];
+        const alone = packet([subscription]);
+        if (fits(alone)) batch.push(subscription);
+        else {
+          this.forget(alone);
+          dropped.push(alone);
+        }
+      }
+      if (batch.length > 0) packets.push(packet(batch));
+    }
+    return { packets, dropped };
   }
 
   /**
