@@ -20,7 +20,7 @@ const targets = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["esp
 
 // The only SDK IO modules the firmware imports (embedded:io/digitalbank comes with digital).
 const IO_ALLOWED = new Set(["digital", "digitalbank", "analog", "socket/tcp", "socket/listener"]);
-const OURS = /^(app|config|main|(mqtt|mqtt\/codec|device|entities|moddable)\/[\w-]+)$/;
+const OURS = /^(app|config|utf8|main|(mqtt|mqtt\/codec|device|entities|moddable)\/[\w-]+)$/;
 
 const out = mkdtempSync(join(tmpdir(), "xs-mqtt-check-"));
 // Generating an ESP8266 make file only looks for the toolchain's folder: any folder will do.
