@@ -8,6 +8,7 @@ import mqtt from "mqtt";
 import start from "../src/app.js";
 import { parseConfig } from "../src/config.js";
 import { createNodeHost } from "../hosts/node/host.js";
+import { VirtualPin } from "../hosts/node/pins.js";
 import { startMosquitto } from "../test/support/mosquitto.js";
 
 const count = Number(process.argv.find((a) => a.startsWith("--count="))?.slice(8) ?? 1000);
@@ -28,8 +29,8 @@ const parsed = parseConfig({
   deviceId: "bench-latency",
   prefix: "bench",
   discovery: "false",
-  samplePeriod: "86400000",
-  reportPeriod: "86400000",
+  sensorSamplePeriod: "86400000",
+  sensorReportPeriod: "86400000",
   healthPeriod: "86400000",
 });
 if (!parsed.ok) throw new Error(parsed.errors.join(" "));
@@ -45,14 +46,16 @@ await new Promise((r) => setTimeout(r, 200)); // let the device's SUBSCRIBE be a
 // The time is taken in the listeners themselves, so the work after the pin write (the state
 // publish) and promise scheduling are not counted on either side.
 let onPin: ((t: number) => void) | undefined;
-host.pins.lamp.onChange(() => onPin?.(performance.now()));
+const lamp = host.pins.get("lamp");
+if (!(lamp instanceof VirtualPin)) throw new Error("the app opened no lamp output");
+lamp.onChange(() => onPin?.(performance.now()));
 let onEcho: ((t: number) => void) | undefined;
 subscriber.on("message", () => onEcho?.(performance.now()));
 
 const device: number[] = [];
 const bare: number[] = [];
 for (let i = 0; i < WARMUP + count; i++) {
-  const level = host.pins.lamp.value === 1 ? "off" : "on";
+  const level = lamp.value === 1 ? "off" : "on";
   const pin = once<number>((resolve) => (onPin = resolve));
   let t0 = performance.now();
   publisher.publish("bench/lamp", level, { qos: 0 });

@@ -1,7 +1,7 @@
 // The simulator's command line: its own flags, plus any other `--key=value` as a raw config key
 // (parseConfig in src/config.ts coerces and validates those, exactly as it does mcconfig's strings).
 // A name that is neither is refused, so a mistyped key is never silently ignored.
-import { FIELDS } from "../src/config.js";
+import { FIELDS, renamed } from "../src/config.js";
 
 export interface SimulatorOptions {
   /** A broker URL; undefined: start the embedded Aedes broker. */
@@ -37,7 +37,7 @@ export const USAGE = `usage: npm start -- [options] [--key=value ...]
   --clock real|virtual
                     virtual: time moves only on {"type":"advance","ms":N} lines on stdin
   --ndjson          one JSON object per line on stdout (the device-process protocol)
-  --key=value       any config key: deviceId, prefix, keepalive, samplePeriod, deadband, ...
+  --key=value       any config key: deviceId, prefix, relayPin, sensorSamplePeriod, ...
                     env MQTT_USER, MQTT_PASSWORD, DEVICE_ID set mqttUser, mqttPassword, deviceId
 
 stdin, one line each: {"type":"sensor","value":23.5}  {"type":"advance","ms":1000}  {"type":"stop"}
@@ -71,6 +71,8 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if (!VALUED.has(name) && !SWITCHES.has(name) && !Object.prototype.hasOwnProperty.call(FIELDS, name)) {
+      const hint = renamed(name);
+      if (hint) return { ok: false, error: `--${hint}` };
       return { ok: false, error: `unknown option --${name}: neither a simulator option nor a config key (${Object.keys(FIELDS).join(", ")})` };
     }
     if (SWITCHES.has(name) && eq < 0) {

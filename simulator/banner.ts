@@ -3,6 +3,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../src/config.js";
+import { DEVICES } from "../src/devices.js";
 import type { SimulatorOptions } from "./args.js";
 
 export function defaultStoreDir(deviceId: string): string {
@@ -13,12 +14,16 @@ export function banner(config: Config, options: SimulatorOptions, storeDir: stri
   const url = new URL(config.broker);
   const target = `-h ${url.hostname} -p ${url.port || (url.protocol === "mqtts:" ? 8883 : 1883)}`;
   const where = engine === "xs" ? `XS engine (xsnap), ${options.stack ?? 384}-slot stack` : "Node engine";
+  // A try-line for each device of the table that takes a command.
+  const tries = DEVICES.filter((line) => line.kind.example !== undefined).map(
+    (line) => `mosquitto_pub ${target} -t ${config.prefix}/${line.topic ?? line.name} -m ${line.kind.example}`,
+  );
+  tries.push(`mosquitto_sub ${target} -t '${config.prefix}/#' -v`);
   return [
     `xs-mqtt-device simulator: device "${config.deviceId}" on ${config.broker}${embedded ? " (embedded Aedes broker)" : ""}, ${where}`,
-    `  try:  mosquitto_pub ${target} -t ${config.prefix}/lamp -m on`,
-    `        mosquitto_pub ${target} -t ${config.prefix}/bell -m ring`,
-    `        mosquitto_sub ${target} -t '${config.prefix}/#' -v`,
-    `  store: ${storeDir}   clock: ${options.clock}   type "sensor 25" to set the sensor, Ctrl-C to stop`,
+    ...tries.map((line, i) => `${i === 0 ? "  try:  " : "        "}${line}`),
+    `  store: ${storeDir}   clock: ${options.clock}`,
+    `  type "input NAME VALUE" (millivolts for an analog input), "press NAME [MS]", Ctrl-C to stop`,
     "",
   ].join("\n");
 }

@@ -5,17 +5,18 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { createNodeHost } from "../hosts/node/host.js";
-import { SimulatedSensor } from "../hosts/node/sensor.js";
 import { VirtualClock } from "../hosts/node/virtual-clock.js";
 import start from "../src/app.js";
-import { parseConfig, type Config } from "../src/config.js";
-import type { Host, SensorPort } from "../src/host.js";
+import { parseConfig } from "../src/config.js";
+import type { Host } from "../src/host.js";
 import { parseArgs, USAGE } from "./args.js";
 import { banner, defaultStoreDir } from "./banner.js";
 import { parseCommand, type Command } from "./commands.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
+import { driveInput } from "./inputs.js";
 import { watchLink } from "./link-watch.js";
 import { ndjsonPanel, terminalPanel, type Panel } from "./panel.js";
+import { watchPins } from "./pin-watch.js";
 
 /** How long a stop may take (offline, DISCONNECT) before the process exits anyway, ms of real time. */
 const STOP_GRACE = 3000;
@@ -74,16 +75,6 @@ async function main(): Promise<void> {
   if (!ndjson) write(banner(config, options, storeDir, broker !== undefined, "node"));
   else if (broker) panel({ type: "log", line: `embedded broker on 127.0.0.1:${broker.port}` });
 
-  // The panel shows each reading the app takes; the simulated sensor stays steerable from stdin.
-  const simulated = new SimulatedSensor({ clock: clock ?? { now, epoch: () => Date.now() } });
-  const sensor: SensorPort = {
-    unit: simulated.unit,
-    sample: () => {
-      const value = simulated.sample();
-      panel({ type: "reading", value, unit: simulated.unit, t: now() });
-      return value;
-    },
-  };
   let ca: string | undefined;
   try {
     ca = options.ca === undefined ? undefined : readFileSync(options.ca, "utf8");
@@ -91,10 +82,9 @@ async function main(): Promise<void> {
     await broker?.close();
     return fail(panel, `--ca: cannot read ${options.ca}: ${(error as Error).message}`, 2);
   }
-  const nodeHost = createNodeHost({ storeDir, clock, sensor, ca, log: (line) => panel({ type: "log", line }) });
-  for (const pin of [nodeHost.pins.lamp, nodeHost.pins.bell]) {
-    pin.onChange((change) => panel({ type: "pin", name: pin.name, value: change.value, t: change.t }));
-  }
+  const nodeHost = createNodeHost({ storeDir, clock, ca, log: (line) => panel({ type: "log", line }) });
+  // Whatever the device table declares: the panel hears of each pin as the app opens it.
+  watchPins(nodeHost.pins, nodeHost.clock, panel);
 
   let app: ReturnType<typeof start> | undefined;
   const watch = watchLink(
@@ -145,9 +135,12 @@ async function main(): Promise<void> {
 
   const run = (command: Command): void => {
     switch (command.type) {
-      case "sensor":
-        simulated.set(command.value);
+      case "input":
+      case "press": {
+        const problem = driveInput(nodeHost.pins, nodeHost.timers, command);
+        if (problem) panel({ type: "log", line: `stdin: ${problem}` });
         return;
+      }
       case "advance":
         if (!clock) return panel({ type: "log", line: "advance ignored: the clock is real (start with --clock virtual)" });
         clock.advance(command.ms);

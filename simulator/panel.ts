@@ -3,12 +3,16 @@
 
 export type PanelEvent =
   | { type: "ready" }
+  /** An output the device drives changed level. */
   | { type: "pin"; name: string; value: 0 | 1; t: number }
+  /** An input was driven to a level (by a stdin command). */
+  | { type: "input"; name: string; value: 0 | 1; t: number }
   | { type: "connected" }
   | { type: "disconnected"; reason: string }
   | { type: "log"; line: string }
   | { type: "error"; message: string }
-  | { type: "reading"; value: number | undefined; unit: string; t: number };
+  /** The device read an analog input (millivolts). */
+  | { type: "reading"; name: string; value: number | undefined; t: number };
 
 export type Panel = (event: PanelEvent) => void;
 
@@ -39,22 +43,20 @@ export function terminalPanel(options: {
     switch (event.type) {
       case "ready":
         return line(options.now(), paint("dim", "device started"));
-      case "pin": {
-        const lit = event.value === 1;
-        const lamp = lit ? paint("yellow", "(*) ON ") : paint("dim", "( ) off");
-        const bell = lit ? paint("cyan", "[#] ding") : paint("dim", "[ ]");
-        return line(event.t, `${event.name.padEnd(6)} ${event.name === "lamp" ? lamp : bell}`);
-      }
+      case "pin":
+        return line(event.t, `${event.name.padEnd(8)} ${event.value === 1 ? paint("yellow", "(*) on") : paint("dim", "( ) off")}`);
+      case "input":
+        return line(event.t, `${event.name.padEnd(8)} ${paint("cyan", `input ${event.value}`)}`);
       case "connected":
-        return line(options.now(), paint("green", "link   connected"));
+        return line(options.now(), paint("green", "link     connected"));
       case "disconnected":
-        return line(options.now(), paint("red", `link   disconnected: ${event.reason}`));
+        return line(options.now(), paint("red", `link     disconnected: ${event.reason}`));
       case "reading":
-        return line(event.t, `sensor ${event.value === undefined ? "unreadable" : `${event.value} ${event.unit}`}`);
+        return line(event.t, `${event.name.padEnd(8)} ${event.value === undefined ? "unreadable" : `${event.value} mV`}`);
       case "log":
-        return line(options.now(), paint("dim", `log    ${event.line}`));
+        return line(options.now(), paint("dim", `log      ${event.line}`));
       case "error":
-        return line(options.now(), paint("red", `error  ${event.message}`));
+        return line(options.now(), paint("red", `error    ${event.message}`));
     }
   };
 }

@@ -1,27 +1,19 @@
-// The application: wires the config and a host into a running device. The device table below is
-// the one place that lists the devices; a new kind is a device file, an entity file and a line here.
+// The application: wires the config and a host into a running device: the MQTT client, presence,
+// health, live settings, and one entity per line of the device table (src/devices.ts).
 import type { Config } from "./config.js";
+import { DEVICES } from "./devices.js";
 import type { Host } from "./host.js";
 import { MqttClient } from "./mqtt/client.js";
 import { ErrorCode } from "./mqtt/errors.js";
-import { createBell } from "./entities/bell.js";
 import { createContext } from "./entities/context.js";
 import { publishDiscovery } from "./entities/discovery.js";
-import type { Entity, EntityFactory } from "./entities/entity.js";
+import type { Entity } from "./entities/entity.js";
 import { createHealth } from "./entities/health.js";
-import { createLamp } from "./entities/lamp.js";
 import { birth, goodbye, will } from "./entities/presence.js";
-import { createSensor } from "./entities/sensor.js";
 import { createSettings, restoreSettings } from "./entities/settings.js";
 
 /** Errors that mean a message the device published will not be delivered. */
 const UNDELIVERED: readonly string[] = Object.freeze([ErrorCode.PUBLISH_REFUSED, ErrorCode.TOO_LARGE, ErrorCode.NOT_SUPPORTED]);
-
-const DEVICES: readonly EntityFactory[] = Object.freeze([
-  createLamp,
-  createBell,
-  createSensor,
-]);
 
 export interface App {
   /** Publishes `offline`, disconnects cleanly and stops every timer; `done` follows. */
@@ -50,7 +42,7 @@ export default function start(host: Host, initial: Config): App {
       host.log(`connected to ${config.broker}`);
       birth(client, config);
       for (const entity of entities) entity.connected?.();
-      publishDiscovery(client, config, entities.flatMap((entity) => entity.discovery?.() ?? []));
+      publishDiscovery(client, config, entities.flatMap((entity) => entity.discovery?.() ?? []), (error) => context.refused(error));
     },
     onDisconnect(error) {
       if (!stopping) host.log(`disconnected: ${error.message}`);
@@ -67,7 +59,7 @@ export default function start(host: Host, initial: Config): App {
   });
 
   const context = createContext(host, client, config);
-  for (const create of DEVICES) entities.push(create(context));
+  for (const line of DEVICES) entities.push(line.kind.create(context, line));
   entities.push(
     createHealth(context, () => {
       const s = client.stats();

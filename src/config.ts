@@ -1,170 +1,121 @@
 // Parses and validates the device configuration from flat raw keys: strings from mcconfig or
-// command-line flags, or typed values from JSON. One table names every key with its kind, default
-// and bounds, so the parser, the live-config refusal messages and the docs cannot disagree.
+// command-line flags, or typed values from JSON. One table names every key with its kind, default,
+// bounds and meaning: the core keys below, then each device's own (src/devices.ts), so the parser,
+// the live-config refusals, `--help` and the README's reference cannot disagree.
+import { DEVICES } from "./devices.js";
+import { clip, coerce, frozenFields, settingKey, type Field, type Value } from "./fields.js";
+import type { DeviceLine } from "./entities/entity.js";
 
-export interface Config {
-  /** mqtt://host[:port] or mqtts://host[:port]. */
+export type { Field };
+
+/** The keys every device has, whatever its table. */
+export interface CoreConfig {
   broker: string;
   deviceId: string;
-  /** Topic prefix, e.g. "home/office". */
   prefix: string;
   mqttUser: string;
   mqttPassword: string;
-  /** 5 (falls back to 3.1.1 when the broker refuses it), 4 (MQTT 3.1.1) or 3 (MQTT 3.1, for old brokers). */
   protocolVersion: number;
-  /** Seconds. */
   keepalive: number;
-  /** Sensor sampling interval, ms. */
-  samplePeriod: number;
-  /** A reading is published at least this often, ms, even when it did not move. */
-  reportPeriod: number;
-  /** A sample that moved this far from the last published reading is published at once. */
-  deadband: number;
-  /** Health telemetry interval, ms. */
   healthPeriod: number;
-  /** A command whose "ts" field (ms since the epoch) is older than this is refused, ms. */
   commandMaxAge: number;
-  /** Whether a retained lamp command (seen when subscribing) switches the lamp. */
-  lampRetained: boolean;
-  /** Longest ring pattern accepted, ms. */
-  bellMaxDuration: number;
-  /** Most rings accepted in any 60 s window. */
-  bellMaxRate: number;
-  lampPin: number;
-  bellPin: number;
-  sensorPin: number;
-  /** Publish Home Assistant discovery configs. */
   discovery: boolean;
   discoveryPrefix: string;
-  /** Byte budget of the MQTT outbox. */
   outboxBytes: number;
-  /** Largest packet taken from the broker (announced to an MQTT 5 broker, which then sends none larger). */
   maxPacketBytes: number;
-  /** Longest wait between reconnect attempts, ms (the backoff doubles up to it, with jitter). */
   reconnectMax: number;
-  /** Wi-Fi, used by the Moddable host only. */
   ssid: string;
   password: string;
 }
 
-export type ConfigKey = keyof Config;
+/** The core keys, and each device's settings under its own keys (`lampPin`, `relayAutoOff`, ...). */
+export type Config = CoreConfig & { readonly [key: string]: Value };
 
 export type ParseResult = { ok: true; config: Config } | { ok: false; errors: string[] };
-
-type Field =
-  | { kind: "string"; default: string; pattern?: RegExp; rule?: string }
-  | { kind: "integer" | "number"; default: number; min: number; max: number }
-  | { kind: "boolean"; default: boolean };
 
 const TOPIC_PREFIX = /^[^#+\u0000]+$/;
 const BROKER_URL = /^mqtts?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/;
 const DAY = 86_400_000;
 
-/** Every key, its kind, default and bounds. Live keys are the ones `<prefix>/config` may change. */
-export const FIELDS: Readonly<Record<ConfigKey, Field>> = frozen({
+const CORE: Readonly<Record<keyof CoreConfig, Field>> = frozenFields({
   broker: {
     kind: "string",
     default: "mqtt://127.0.0.1:1883",
     pattern: BROKER_URL,
     rule: "a URL such as mqtt://host:1883 or mqtts://host:8883",
+    doc: "the broker: `mqtt://host[:port]` or `mqtts://host[:port]`",
   },
   deviceId: {
     kind: "string",
     default: "xs-device",
     pattern: /^[A-Za-z0-9_-]{1,23}$/,
     rule: "1 to 23 letters, digits, '-' or '_'",
+    doc: "the MQTT client id, and the device's name in Home Assistant",
   },
   prefix: {
     kind: "string",
     default: "home/office",
     pattern: TOPIC_PREFIX,
     rule: "a non-empty topic without '+', '#' or NUL",
+    doc: "the topic every device topic goes under",
   },
-  mqttUser: { kind: "string", default: "" },
-  mqttPassword: { kind: "string", default: "" },
-  protocolVersion: { kind: "integer", default: 5, min: 3, max: 5 },
-  keepalive: { kind: "integer", default: 60, min: 0, max: 65535 },
-  samplePeriod: { kind: "integer", default: 5000, min: 10, max: DAY },
-  reportPeriod: { kind: "integer", default: 60000, min: 10, max: DAY },
-  deadband: { kind: "number", default: 0.5, min: 0, max: 1e6 },
-  healthPeriod: { kind: "integer", default: 60000, min: 1000, max: DAY },
-  commandMaxAge: { kind: "integer", default: 30000, min: 1, max: DAY },
-  lampRetained: { kind: "boolean", default: false },
-  bellMaxDuration: { kind: "integer", default: 10000, min: 1, max: 600000 },
-  bellMaxRate: { kind: "integer", default: 6, min: 1, max: 600 },
-  lampPin: { kind: "integer", default: 2, min: 0, max: 255 },
-  bellPin: { kind: "integer", default: 4, min: 0, max: 255 },
-  sensorPin: { kind: "integer", default: 34, min: 0, max: 255 },
-  discovery: { kind: "boolean", default: true },
+  mqttUser: { kind: "string", default: "", doc: "user name for the broker (empty: none)" },
+  mqttPassword: { kind: "string", default: "", doc: "password for the broker", secret: true },
+  protocolVersion: { kind: "integer", default: 5, min: 3, max: 5, doc: "MQTT 5 (falls back to 3.1.1 for a broker that refuses it), 4 (3.1.1) or 3 (3.1)" },
+  keepalive: { kind: "integer", default: 60, min: 0, max: 65535, doc: "MQTT keepalive, seconds (0: off)" },
+  healthPeriod: { kind: "integer", default: 60000, min: 1000, max: DAY, doc: "how often health telemetry is published, ms" },
+  commandMaxAge: { kind: "integer", default: 30000, min: 1, max: DAY, doc: 'a JSON command whose `"ts"` is older than this is refused as stale, ms' },
+  discovery: { kind: "boolean", default: true, doc: "publish Home Assistant discovery configs (false: remove them)" },
   discoveryPrefix: {
     kind: "string",
     default: "homeassistant",
     pattern: TOPIC_PREFIX,
     rule: "a non-empty topic without '+', '#' or NUL",
+    doc: "Home Assistant's discovery prefix",
   },
-  outboxBytes: { kind: "integer", default: 16384, min: 512, max: 16 * 1024 * 1024 },
-  maxPacketBytes: { kind: "integer", default: 4096, min: 128, max: 268_435_455 },
-  reconnectMax: { kind: "integer", default: 60000, min: 1000, max: 3_600_000 },
-  ssid: { kind: "string", default: "" },
-  password: { kind: "string", default: "" },
+  outboxBytes: { kind: "integer", default: 16384, min: 512, max: 16 * 1024 * 1024, doc: "byte budget of the outbox that keeps messages while offline" },
+  maxPacketBytes: {
+    kind: "integer",
+    default: 4096,
+    min: 128,
+    max: 268_435_455,
+    doc: "largest packet taken from the broker (announced on MQTT 5; skipped and reported on 3.1.1)",
+  },
+  reconnectMax: { kind: "integer", default: 60000, min: 1000, max: 3_600_000, doc: "longest wait between reconnect attempts, ms" },
+  ssid: { kind: "string", default: "", doc: "Wi-Fi network to join (boards only)" },
+  password: { kind: "string", default: "", doc: "Wi-Fi password (boards only)", secret: true },
 });
 
-/**
- * The table and each field frozen: preloaded, a frozen object stays in flash, and each one left
- * unfrozen would cost the board a RAM copy (the XS linker warns "not frozen").
- */
-function frozen<T extends Record<string, object>>(table: T): Readonly<T> {
-  for (const field of Object.values(table)) Object.freeze(field);
-  return Object.freeze(table);
+/** Every device's settings under their keys, from the device table. */
+function deviceFields(lines: readonly DeviceLine[]): Record<string, Field> {
+  const fields: Record<string, Field> = {};
+  for (const line of lines) {
+    for (const [setting, field] of Object.entries(line.kind.settings)) fields[settingKey(line.name, setting)] = field;
+  }
+  return fields;
 }
+
+/** Every key, its kind, default, bounds and meaning. Live keys are the ones `<prefix>/config` may change. */
+export const FIELDS: Readonly<Record<string, Field>> = frozenFields({ ...CORE, ...deviceFields(DEVICES) });
 
 /** The keys `<prefix>/config` may change at run time (and that are persisted). */
-export const LIVE_KEYS: readonly ConfigKey[] = Object.freeze([
-  "samplePeriod",
-  "reportPeriod",
-  "deadband",
-  "bellMaxDuration",
-  "bellMaxRate",
-] satisfies ConfigKey[]);
+export const LIVE_KEYS: readonly string[] = Object.freeze(Object.keys(FIELDS).filter((key) => FIELDS[key].live === true));
 
-export type LiveSettings = Pick<Config, "samplePeriod" | "reportPeriod" | "deadband" | "bellMaxDuration" | "bellMaxRate">;
+export type LiveSettings = Readonly<Record<string, Value>>;
 
-function isKey(key: string): key is ConfigKey {
+/**
+ * Keys that were renamed: the old name is refused with the new one, never silently ignored; in the
+ * live settings a device stored before the rename, it is read as the new one.
+ */
+export const RENAMED: Readonly<Record<string, string>> = Object.freeze({ samplePeriod: "sensorSamplePeriod", reportPeriod: "sensorReportPeriod", deadband: "sensorDeadband" });
+
+/** "samplePeriod is now called sensorSamplePeriod." for a renamed key, else undefined. */
+export function renamed(key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(RENAMED, key) ? `${key} is now called ${RENAMED[key]}.` : undefined;
+}
+
+function isKey(key: string): boolean {
   return Object.prototype.hasOwnProperty.call(FIELDS, key);
-}
-
-/** Coerces one raw value; returns the value or an error sentence naming the key. */
-function coerce(key: string, field: Field, raw: unknown): { value: string | number | boolean } | { error: string } {
-  switch (field.kind) {
-    case "string": {
-      if (typeof raw !== "string") return { error: `${key} must be a string.` };
-      if (field.pattern && !field.pattern.test(raw)) return { error: `${key} must be ${field.rule}; got "${clip(raw)}".` };
-      return { value: raw };
-    }
-    case "boolean": {
-      if (typeof raw === "boolean") return { value: raw };
-      if (raw === "true" || raw === "1" || raw === 1) return { value: true };
-      if (raw === "false" || raw === "0" || raw === 0) return { value: false };
-      return { error: `${key} must be true or false; got ${show(raw)}.` };
-    }
-    default: {
-      const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
-      const what = field.kind === "integer" ? "an integer" : "a number";
-      if (!Number.isFinite(n) || (field.kind === "integer" && !Number.isInteger(n)))
-        return { error: `${key} must be ${what}; got ${show(raw)}.` };
-      if (n < field.min || n > field.max)
-        return { error: `${key} must be between ${field.min} and ${field.max}; got ${n}.` };
-      return { value: n };
-    }
-  }
-}
-
-function clip(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
-}
-
-function show(raw: unknown): string {
-  return typeof raw === "string" ? `"${clip(raw)}"` : typeof raw === "object" ? (raw === null ? "null" : "an object") : String(raw);
 }
 
 /**
@@ -172,10 +123,10 @@ function show(raw: unknown): string {
  * its own keys too); an absent key, or an empty string for a non-string key, takes the default.
  */
 export function parseConfig(raw: Readonly<Record<string, unknown>>): ParseResult {
-  const out: Record<string, string | number | boolean> = {};
+  const out: Record<string, Value> = {};
   const errors: string[] = [];
+  for (const key of Object.keys(RENAMED)) if (raw[key] !== undefined) errors.push(renamed(key) as string);
   for (const key of Object.keys(FIELDS)) {
-    if (!isKey(key)) continue;
     const field = FIELDS[key];
     const value = Object.prototype.hasOwnProperty.call(raw, key) ? raw[key] : undefined;
     if (value === undefined || (value === "" && field.kind !== "string")) {
@@ -191,13 +142,9 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): ParseResult
 
 /** The live subset of a config, as echoed on `<prefix>/config/state` and persisted. */
 export function liveSettings(config: Config): LiveSettings {
-  return {
-    samplePeriod: config.samplePeriod,
-    reportPeriod: config.reportPeriod,
-    deadband: config.deadband,
-    bellMaxDuration: config.bellMaxDuration,
-    bellMaxRate: config.bellMaxRate,
-  };
+  const out: Record<string, Value> = {};
+  for (const key of LIVE_KEYS) out[key] = config[key];
+  return out;
 }
 
 /**
@@ -205,14 +152,13 @@ export function liveSettings(config: Config): LiveSettings {
  * non-live key or invalid value refuses the whole change.
  */
 export function applyLive(config: Config, change: unknown): ParseResult {
-  if (typeof change !== "object" || change === null || Array.isArray(change))
-    return { ok: false, errors: ["config must be a JSON object of settings."] };
+  if (typeof change !== "object" || change === null || Array.isArray(change)) return { ok: false, errors: ["config must be a JSON object of settings."] };
   const errors: string[] = [];
   const next: Record<string, unknown> = { ...config };
   const entries = Object.entries(change);
   if (entries.length === 0) errors.push("config has no settings to change.");
   for (const [key, value] of entries) {
-    if (!isKey(key)) errors.push(`${clip(key)} is not a setting.`);
+    if (!isKey(key)) errors.push(renamed(key) ?? `${clip(key)} is not a setting.`);
     else if (!LIVE_KEYS.includes(key)) errors.push(`${key} cannot be changed at run time.`);
     else if (typeof value === "string") errors.push(`${key} must be a JSON ${FIELDS[key].kind}, not a string.`);
     else next[key] = value;

@@ -67,16 +67,40 @@ export interface Store {
   keys(): string[];
 }
 
-/** A digital output pin (ECMA-419 Digital): 1 drives it high. */
+/** A digital output (ECMA-419 Digital, output mode): 1 drives it high. */
 export interface DigitalOutput {
   write(value: number): void;
 }
 
-/** A sensor already converted to its unit (the host knows the hardware: ADC, scale, offset). */
-export interface SensorPort {
-  readonly unit: string;
-  /** The current value, or undefined when the sensor could not be read. */
-  sample(): number | undefined;
+/** A digital input (ECMA-419 Digital, input mode): its level now. */
+export interface DigitalInput {
+  read(): number;
+}
+
+/**
+ * How an input is opened. The host calls `onChange` as a method of this object, on every edge as
+ * it happens: raw, since debouncing is a policy and belongs to the device.
+ */
+export interface InputOptions {
+  /** An internal pull-up (a button to ground) or pull-down; none when absent. */
+  readonly pull?: "up" | "down";
+  onChange(value: number): void;
+}
+
+/** An analog input (ECMA-419 Analog): the voltage, scaled by the host from its ADC. */
+export interface AnalogInput {
+  /** Millivolts, or undefined when the input cannot be read. */
+  read(): number | undefined;
+}
+
+/**
+ * The board's pins, by kind, each opened with the name of what it is for (the host traces it and
+ * the simulator shows it) and a pin number from config. The host never names a device.
+ */
+export interface Pins {
+  output(name: string, pin: number): DigitalOutput;
+  input(name: string, pin: number, options: InputOptions): DigitalInput;
+  analog(name: string, pin: number): AnalogInput;
 }
 
 export interface Host {
@@ -84,9 +108,7 @@ export interface Host {
   readonly timers: Timers;
   readonly connect: Connect;
   readonly store: Store;
-  readonly lamp: DigitalOutput;
-  readonly bell: DigitalOutput;
-  readonly sensor: SensorPort;
+  readonly pins: Pins;
   /** A uniform random number in [0, 1): reconnect jitter, client ids. */
   random(): number;
   /** One line of diagnostics (Moddable `trace`, console on Node). */

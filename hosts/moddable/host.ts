@@ -1,20 +1,18 @@
 // The Host on Moddable modules: clock and timers from `time` and `timer`, the broker over
-// ECMA-419 TCP, preferences for the store, and the per-platform pins and sensor that the
-// manifest picks (board/ on ESP32 and ESP8266, sim/ in the desktop simulators).
+// ECMA-419 TCP, preferences for the store, and the per-platform pins that the manifest picks
+// (board/ on ESP32 and ESP8266, sim/ in the desktop simulators).
 import Instrumentation from "instrumentation";
 import Time from "time";
 import Timer from "timer";
-import openOutput from "moddable/pins";
-import openSensor from "moddable/sensor";
+import openPins from "moddable/pins";
 import openStore from "moddable/store";
 import connect from "moddable/transport";
-import type { Config } from "../../src/config.js";
 import type { Host, TimerHandle } from "../../src/host.js";
 
 /** Board settings read from mc/config beside the app's own keys (docs/moddable.md lists them). */
 export interface BoardSettings {
   /** Millivolts at the ADC's full-scale reading. */
-  sensorMillivolts: number;
+  adcMillivolts: number;
   /** Largest value the store accepts, bytes. */
   storeValueBytes: number;
 }
@@ -22,7 +20,7 @@ export interface BoardSettings {
 /** Any clock before 2023 was never set (no SNTP answer yet). */
 const CLOCK_SET_MS = 1_672_531_200_000;
 
-export default function createHost(config: Config, board: BoardSettings): Host {
+export default function createHost(board: BoardSettings): Host {
   const log = (line: string): void => trace(`${line}\n`);
   const now = (): number => Time.ticks;
   const freeMemory = Instrumentation.map("System Free Memory");
@@ -45,9 +43,7 @@ export default function createHost(config: Config, board: BoardSettings): Host {
     },
     connect,
     store: openStore(board.storeValueBytes),
-    lamp: openOutput({ name: "lamp", pin: config.lampPin, log }),
-    bell: openOutput({ name: "bell", pin: config.bellPin, log }),
-    sensor: openSensor({ pin: config.sensorPin, fullScaleMillivolts: board.sensorMillivolts, now }),
+    pins: openPins({ adcMillivolts: board.adcMillivolts, log, now }),
     random: () => Math.random(),
     log,
     freeMemory(): number | undefined {

@@ -15,8 +15,8 @@ export default function main(): void {
     return;
   }
   const settings = parsed.config;
-  const host = createHost(settings, {
-    sensorMillivolts: positive(raw, "sensorMillivolts", 3300),
+  const host = createHost({
+    adcMillivolts: positive(raw, "adcMillivolts", 3300),
     storeValueBytes: positive(raw, "storeValueBytes", 4000),
   });
   host.log(`device ${settings.deviceId}: broker ${settings.broker}, topics under ${settings.prefix}/`);

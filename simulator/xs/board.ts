@@ -6,7 +6,8 @@ import { createNodeHost, type NodeHost } from "../../hosts/node/host.js";
 import { VirtualClock } from "../../hosts/node/virtual-clock.js";
 import type { PanelEvent } from "../panel.js";
 import { bundleForXs, type XsBundle } from "./bundle.js";
-import { Float64, FrameReader, Pins, ToBoard, ToXs, frame } from "./protocol.js";
+import { watchPins } from "../pin-watch.js";
+import { Float64, FrameReader, Pull, ToBoard, ToXs, frame } from "./protocol.js";
 import { stackPadFor } from "./stack.js";
 import { startWorker, type XsWorker } from "./worker.js";
 
@@ -52,9 +53,8 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
     clock: virtual,
     log: (line) => options.emit({ type: "log", line }),
   });
-  for (const pin of [host.pins.lamp, host.pins.bell]) {
-    pin.onChange((change) => options.emit({ type: "pin", name: pin.name, value: change.value, t: change.t }));
-  }
+  // Whatever the firmware opens: its pins are this host's virtual pins, shown on the panel.
+  watchPins(host.pins, host.clock, options.emit);
   const timers = new Map<number, unknown>();
   const sockets = new Map<number, Transport>();
   let stopped: () => void = () => undefined;
@@ -129,15 +129,35 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
         return NOTHING;
       case ToBoard.storeKeys:
         return new TextEncoder().encode(host.store.keys().join("\n"));
-      case ToBoard.pin: {
-        const pin = reader.u32() === Pins.lamp ? host.pins.lamp : host.pins.bell;
-        pin.write(reader.u32());
+      case ToBoard.output:
+        host.pins.output(reader.text(), reader.u32());
+        return NOTHING;
+      case ToBoard.pinWrite: {
+        const pin = host.pins.get(reader.text());
+        if (pin?.kind === "output") pin.write(reader.u32());
         return NOTHING;
       }
-      case ToBoard.sample: {
-        const value = host.sensor.sample();
-        options.emit({ type: "reading", value, unit: host.sensor.unit, t: host.clock.now() });
-        return number(value);
+      case ToBoard.input: {
+        const name = reader.text();
+        const pin = reader.u32();
+        const pull = reader.u32();
+        const input = host.pins.input(name, pin, {
+          pull: pull === Pull.up ? "up" : pull === Pull.down ? "down" : undefined,
+          // An edge is an event for XS, in its own crank, as an interrupt on a board.
+          onChange: (value) => toXs(frame(ToXs.edge, name, value)),
+        });
+        return Uint8Array.of(input.read());
+      }
+      case ToBoard.pinRead: {
+        const pin = host.pins.get(reader.text());
+        return Uint8Array.of(pin?.kind === "input" ? pin.read() : 0);
+      }
+      case ToBoard.analog:
+        host.pins.analog(reader.text(), reader.u32());
+        return NOTHING;
+      case ToBoard.analogRead: {
+        const pin = host.pins.get(reader.text());
+        return number(pin?.kind === "analog" ? pin.read() : undefined);
       }
       case ToBoard.random:
         return number(host.random());
@@ -161,7 +181,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   const pad = await stackPadFor(options.stackSlots ?? 0);
   if (pad > 0) await worker.evaluate(`globalThis.xsStackPad = ${pad};`);
   await worker.evaluate(bundle.code);
-  await worker.send(frame(ToXs.host, host.sensor.unit));
+  await worker.send(frame(ToXs.host));
 
   const settle = async (): Promise<void> => {
     for (let seen: Promise<unknown> | undefined; seen !== last; ) await (seen = last);

@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config.js";
 import { parseArgs, USAGE } from "../args.js";
 import { banner, defaultStoreDir } from "../banner.js";
 import { parseCommand, type Command } from "../commands.js";
+import { driveInput } from "../inputs.js";
 import type { EmbeddedBroker } from "../embedded-broker.js";
 import { ndjsonPanel, terminalPanel, type Panel } from "../panel.js";
 import { startBoard, type Board } from "./board.js";
@@ -76,8 +77,10 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
   // One line at a time, each one's work in XS done before the next.
   let queue = Promise.resolve();
   const run = async (command: Command): Promise<void> => {
-    if (command.type === "sensor") running.host.sensor.set(command.value);
-    else if (command.type === "advance") {
+    if (command.type === "input" || command.type === "press") {
+      const problem = driveInput(running.host.pins, running.host.timers, command);
+      if (problem) panel({ type: "log", line: `stdin: ${problem}` });
+    } else if (command.type === "advance") {
       if (options.clock === "virtual") await running.advance(command.ms);
       else panel({ type: "log", line: "advance ignored: the clock is real (start with --clock virtual)" });
     } else await stop();

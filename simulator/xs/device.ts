@@ -50,7 +50,7 @@ serve((request) => {
   const reader = new FrameReader(request);
   let reply: Uint8Array | undefined;
   if (remote?.receive(reader)) reply = undefined;
-  else if (reader.op === ToXs.host) remote = createRemoteHost(reader.text());
+  else if (reader.op === ToXs.host) remote = createRemoteHost();
   else if (reader.op === ToXs.start) reply = startApp(reader);
   else if (reader.op === ToXs.stop) running().stop(() => void call(frame(ToBoard.stopped)));
   else if (reader.op === ToXs.publish) reply = publishBurst(reader);

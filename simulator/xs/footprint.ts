@@ -1,14 +1,13 @@
 // XS side of the footprint breakdown (measure.ts, bench:xs): builds the app's parts one at a time
-// on a host that never connects, so the Node side can measure the live heap between steps.
+// (each line of the device table is one) on a host that never connects, so the Node side can
+// measure the live heap between steps.
 import start from "../../src/app.js";
 import { parseConfig } from "../../src/config.js";
+import { DEVICES } from "../../src/devices.js";
 import type { Host } from "../../src/host.js";
-import { createBell } from "../../src/entities/bell.js";
 import { createContext } from "../../src/entities/context.js";
 import type { EntityContext } from "../../src/entities/entity.js";
 import { createHealth } from "../../src/entities/health.js";
-import { createLamp } from "../../src/entities/lamp.js";
-import { createSensor } from "../../src/entities/sensor.js";
 import { createSettings } from "../../src/entities/settings.js";
 import { MqttClient } from "../../src/mqtt/client.js";
 import { Outbox } from "../../src/mqtt/outbox.js";
@@ -26,9 +25,11 @@ function quietHost(): Host {
     timers: { set: () => 0, clear: () => undefined },
     connect: () => ({ read: () => undefined, write: () => true, close: () => undefined }),
     store: { read: () => undefined, write: () => true, delete: () => undefined, keys: () => [] },
-    lamp: { write: () => undefined },
-    bell: { write: () => undefined },
-    sensor: { unit: "C", sample: () => 21.5 },
+    pins: {
+      output: () => ({ write: () => undefined }),
+      input: () => ({ read: () => 0 }),
+      analog: () => ({ read: () => 710 }),
+    },
     random: () => 0.5,
     log: () => undefined,
   };
@@ -55,9 +56,6 @@ const steps: Readonly<Record<string, () => void>> = Object.freeze({
     if (!parsed.ok || !client || !host) throw new Error("context needs the host and the client");
     context = createContext(host, client, parsed.config);
   },
-  lamp: () => void kept.push(createLamp(entityContext())),
-  bell: () => void kept.push(createBell(entityContext())),
-  sensor: () => void kept.push(createSensor(entityContext())),
   health: () => void kept.push(createHealth(entityContext(), () => ({ ...NO_STATS }))),
   settings: () => void kept.push(createSettings(entityContext(), () => undefined)),
   app: () => {
@@ -71,7 +69,8 @@ const NO_STATS = Object.freeze({ reconnects: 0, outboxBytes: 0, outboxMessages: 
 
 serve((request) => {
   const name = new TextDecoder().decode(request);
-  const step = steps[name];
+  const line = DEVICES.find((device) => device.name === name);
+  const step = line ? () => void kept.push(line.kind.create(entityContext(), line)) : steps[name];
   if (!step) throw new Error(`no step ${name}`);
   step();
   return undefined;

@@ -3,6 +3,7 @@
 // Run it as `node simulator/xs/run.mjs --measure --broker=mqtt://127.0.0.1:PORT`: one JSON report.
 import mqtt from "mqtt";
 import { createServer, type AddressInfo } from "node:net";
+import { DEVICES } from "../../src/devices.js";
 import { startBoard, type Board } from "./board.js";
 import { bundleForXs } from "./bundle.js";
 import { ToXs, frame } from "./protocol.js";
@@ -119,7 +120,7 @@ export async function measure(broker: string): Promise<Report> {
   };
 }
 
-const PARTS = ["outbox", "client", "context", "lamp", "bell", "sensor", "health", "settings"] as const;
+const PARTS: readonly string[] = ["outbox", "client", "context", ...DEVICES.map((line) => line.name), "health", "settings"];
 
 /** Builds the app's parts one by one in a fresh machine (simulator/xs/footprint.ts), heap after each. */
 async function breakdown(): Promise<Report["parts"]> {

@@ -15,14 +15,24 @@ export const ToBoard = Object.freeze({
   storeWrite: 9,
   storeDelete: 10,
   storeKeys: 11,
-  pin: 12,
-  sample: 13,
+  /** Opens a digital output: name, pin. */
+  output: 12,
+  /** Writes an output: name, level. */
+  pinWrite: 13,
   random: 14,
   log: 15,
   /** A device-process event (JSON line) that only the XS side sees: ready, connected, ... */
   event: 16,
   /** The app finished stopping (offline published, DISCONNECT sent). */
   stopped: 17,
+  /** Opens a digital input: name, pin, pull (0 none, 1 up, 2 down); replies its level (u8). */
+  input: 18,
+  /** Reads an input: name; replies its level (u8). */
+  pinRead: 19,
+  /** Opens an analog input: name, pin. */
+  analog: 20,
+  /** Reads an analog input: name; replies millivolts (f64, NaN: unreadable). */
+  analogRead: 21,
 });
 
 /** Ops sent by the Node side to the XS side's handleCommand. */
@@ -39,14 +49,17 @@ export const ToXs = Object.freeze({
   publish: 8,
   /** Measurement: the running client's outbox (JSON of client.stats()). */
   stats: 9,
-  /** Makes the remote host (sensor unit), before the app: the app's heap is measured apart from it. */
+  /** Makes the remote host, before the app: the app's heap is measured apart from it. */
   host: 10,
+  /** An input changed level: name, level. */
+  edge: 11,
 });
 
 /** First byte of every handleCommand reply. */
 export const Reply = Object.freeze({ ok: 0, thrown: 1 });
 
-export const Pins = Object.freeze({ lamp: 0, bell: 1 });
+/** An input's pull, as the input frame carries it. */
+export const Pull = Object.freeze({ none: 0, up: 1, down: 2 });
 
 /** Builds a frame: op, then fields in order (numbers as u32 unless `f64`, text as UTF-8 with a u16 length). */
 export function frame(op: number, ...fields: ReadonlyArray<Field>): Uint8Array<ArrayBuffer> {

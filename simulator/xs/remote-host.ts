@@ -1,9 +1,9 @@
 // XS side: the ports of src/host.ts, each forwarded over the command channel to the board (the
 // Node side), which owns the sockets, timers, store, pins and sensor. Events from the board (timer
 // fired, bytes arrived, ...) come back through `receive`.
-import type { DigitalOutput, Host, TimerHandle, Transport, TransportOptions } from "../../src/host.js";
+import type { AnalogInput, DigitalInput, DigitalOutput, Host, InputOptions, Pins, TimerHandle, Transport, TransportOptions } from "../../src/host.js";
 import { call } from "./channel.js";
-import { Float64, FrameReader, Pins, ToBoard, ToXs, frame } from "./protocol.js";
+import { Float64, FrameReader, Pull, ToBoard, ToXs, frame } from "./protocol.js";
 
 export interface RemoteHost {
   readonly host: Host;
@@ -18,15 +18,60 @@ interface Connection {
   readonly received: Uint8Array[];
 }
 
-export function createRemoteHost(sensorUnit: string): RemoteHost {
+// Pins as small classes (no closure per pin, as on a board): each frame carries the pin's name.
+class RemoteOutput implements DigitalOutput {
+  readonly #name: string;
+  constructor(name: string) {
+    this.#name = name;
+  }
+  write(value: number): void {
+    call(frame(ToBoard.pinWrite, this.#name, value ? 1 : 0));
+  }
+}
+
+class RemoteInput implements DigitalInput {
+  readonly #name: string;
+  constructor(name: string) {
+    this.#name = name;
+  }
+  read(): number {
+    return call(frame(ToBoard.pinRead, this.#name))[0];
+  }
+}
+
+class RemoteAnalog implements AnalogInput {
+  readonly #name: string;
+  constructor(name: string) {
+    this.#name = name;
+  }
+  read(): number | undefined {
+    const value = new FrameReader(call(frame(ToBoard.analogRead, this.#name))).f64();
+    return Number.isNaN(value) ? undefined : value;
+  }
+}
+
+export function createRemoteHost(): RemoteHost {
   const timers = new Map<number, () => void>();
   const connections = new Map<number, Connection>();
+  const inputs = new Map<string, InputOptions>();
   let lastId = 0;
   let lastError = "closed by the device";
   const number = (op: number): number => new FrameReader(call(frame(op))).f64();
-  const pin = (index: number): DigitalOutput => ({
-    write: (value) => void call(frame(ToBoard.pin, index, value ? 1 : 0)),
-  });
+  const pins: Pins = {
+    output(name, pin) {
+      call(frame(ToBoard.output, name, pin));
+      return new RemoteOutput(name);
+    },
+    input(name, pin, options) {
+      inputs.set(name, options);
+      call(frame(ToBoard.input, name, pin, options.pull === "up" ? Pull.up : options.pull === "down" ? Pull.down : Pull.none));
+      return new RemoteInput(name);
+    },
+    analog(name, pin) {
+      call(frame(ToBoard.analog, name, pin));
+      return new RemoteAnalog(name);
+    },
+  };
 
   const connect = (options: TransportOptions): Transport => {
     const id = ++lastId;
@@ -80,15 +125,7 @@ export function createRemoteHost(sensorUnit: string): RemoteHost {
       delete: (key) => void call(frame(ToBoard.storeDelete, key)),
       keys: () => new TextDecoder().decode(call(frame(ToBoard.storeKeys))).split("\n").filter((key) => key !== ""),
     },
-    lamp: pin(Pins.lamp),
-    bell: pin(Pins.bell),
-    sensor: {
-      unit: sensorUnit,
-      sample() {
-        const value = number(ToBoard.sample);
-        return Number.isNaN(value) ? undefined : value;
-      },
-    },
+    pins,
     random: () => number(ToBoard.random),
     log: (line) => void call(frame(ToBoard.log, new TextEncoder().encode(line))),
   };
@@ -99,6 +136,11 @@ export function createRemoteHost(sensorUnit: string): RemoteHost {
       const callback = timers.get(id);
       timers.delete(id);
       callback?.();
+      return true;
+    }
+    if (reader.op === ToXs.edge) {
+      const options = inputs.get(reader.text());
+      options?.onChange(reader.u32());
       return true;
     }
     if (reader.op < ToXs.connected || reader.op > ToXs.failed) return false;

@@ -1,7 +1,14 @@
 // A sensor reader: samples a sensor port every samplePeriod ms and reports a reading when it
 // moved more than the deadband from the last reported one, or when reportPeriod ms passed since
 // then (a heartbeat). Each reading carries the wall-clock time it was taken.
-import type { Clock, SensorPort, TimerHandle, Timers } from "../host.js";
+import type { Clock, TimerHandle, Timers } from "../host.js";
+
+/** What a sensor gives: a value in its unit (the conversion from the pin is the sensor's own). */
+export interface SensorPort {
+  readonly unit: string;
+  /** The current value, or undefined when the sensor could not be read. */
+  sample(): number | undefined;
+}
 
 export interface Reading {
   value: number;
@@ -20,7 +27,8 @@ export interface SensorOptions extends SensorSettings {
   port: SensorPort;
   clock: Clock;
   timers: Timers;
-  onReading(reading: Reading): void;
+  /** Hears each reading to report (called as a method of `listener`). */
+  listener: { onReading(reading: Reading): void };
 }
 
 export class SensorReader {
@@ -33,11 +41,6 @@ export class SensorReader {
   #lastAt = 0;
   /** Samples the port could not give. */
   misses = 0;
-  #tick = (): void => {
-    this.#timer = undefined;
-    this.sample();
-    this.#schedule();
-  };
 
   constructor(options: SensorOptions) {
     this.#options = options;
@@ -69,7 +72,7 @@ export class SensorReader {
 
   /** Samples once and reports if the value moved past the deadband or the report period ran out. */
   sample(): void {
-    const { port, clock, onReading } = this.#options;
+    const { port, clock, listener } = this.#options;
     const value = port.sample();
     if (value === undefined || !Number.isFinite(value)) {
       this.misses++;
@@ -80,7 +83,13 @@ export class SensorReader {
     if (!moved && now - this.#lastAt < this.#settings.reportPeriod) return;
     this.#last = value;
     this.#lastAt = now;
-    onReading({ value, unit: port.unit, ts: clock.epoch() });
+    listener.onReading({ value, unit: port.unit, ts: clock.epoch() });
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    this.sample();
+    this.#schedule();
   }
 
   #schedule(): void {
@@ -89,6 +98,7 @@ export class SensorReader {
     this.#due += this.#settings.samplePeriod;
     // After a long stall, start counting again from now rather than firing a burst of catch-up samples.
     if (this.#due <= now) this.#due = now + this.#settings.samplePeriod;
-    this.#timer = timers.set(this.#tick, this.#due - now);
+    // A closure per sample rather than one kept for good: on XS a kept closure costs ~200 bytes of heap.
+    this.#timer = timers.set(() => this.#tick(), this.#due - now);
   }
 }

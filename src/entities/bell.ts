@@ -3,34 +3,46 @@
 // <prefix>/bell/event. A ring is a momentary action, so a retained command never rings it.
 import type { Config } from "../config.js";
 import { Bell } from "../device/bell.js";
+import { frozenFields, settingsOf } from "../fields.js";
 import type { Message, MessageReceiver } from "../mqtt/link.js";
-import type { DiscoveryEntry, Entity, EntityContext } from "./entity.js";
+import { topicOf, type DeviceKind, type DeviceLine, type DiscoveryEntry, type Entity, type EntityContext } from "./entity.js";
 import { readCommand } from "./command.js";
 
 export const DEFAULT_RING: readonly number[] = Object.freeze([200, 100, 200]);
 
-export function createBell(context: EntityContext): Entity {
-  return new BellEntity(context);
-}
+const SETTINGS = frozenFields({
+  pin: { kind: "integer", default: 4, min: 0, max: 255, doc: "GPIO of the bell's output (active high)" },
+  maxDuration: { kind: "integer", default: 10000, min: 1, max: 600000, live: true, doc: "longest ring pattern accepted, ms" },
+  maxRate: { kind: "integer", default: 6, min: 1, max: 600, live: true, doc: "most rings accepted in any 60 s" },
+});
+
+export const bell: DeviceKind = Object.freeze({
+  settings: SETTINGS,
+  example: "ring",
+  create: (context: EntityContext, line: DeviceLine): Entity => new BellEntity(context, line),
+});
 
 class BellEntity implements Entity, MessageReceiver {
   readonly #context: EntityContext;
+  readonly #name: string;
   readonly #bell: Bell;
   readonly #commandTopic: string;
   readonly #eventTopic: string;
 
-  constructor(context: EntityContext) {
+  constructor(context: EntityContext, line: DeviceLine) {
     const { host, link, config } = context;
+    const settings = settingsOf(config, line.name, SETTINGS);
     this.#context = context;
-    this.#commandTopic = context.topic("bell");
-    this.#eventTopic = context.topic("bell/event");
+    this.#name = line.name;
+    this.#commandTopic = topicOf(context, line);
+    this.#eventTopic = `${this.#commandTopic}/event`;
     this.#bell = new Bell({
-      pin: host.bell,
+      pin: host.pins.output(line.name, settings.pin),
       clock: host.clock,
       timers: host.timers,
-      maxDuration: config.bellMaxDuration,
-      maxRate: config.bellMaxRate,
-      onDone: (pattern) => this.#rung(pattern),
+      maxDuration: settings.maxDuration,
+      maxRate: settings.maxRate,
+      listener: this,
     });
     link.subscribe(this.#commandTopic, 1, this);
   }
@@ -55,11 +67,12 @@ class BellEntity implements Entity, MessageReceiver {
   }
 
   configure(next: Config): void {
-    this.#bell.setLimits({ maxDuration: next.bellMaxDuration, maxRate: next.bellMaxRate });
+    const settings = settingsOf(next, this.#name, SETTINGS);
+    this.#bell.setLimits({ maxDuration: settings.maxDuration, maxRate: settings.maxRate });
   }
 
   discovery(): DiscoveryEntry[] {
-    return [{ component: "button", objectId: "bell", config: { name: "Bell", command_topic: this.#commandTopic, payload_press: "ring" } }];
+    return [{ component: "button", objectId: this.#name, config: { name: "Bell", cmd_t: this.#commandTopic, pl_prs: "ring" } }];
   }
 
   stop(): void {
@@ -67,7 +80,8 @@ class BellEntity implements Entity, MessageReceiver {
     this.#bell.stop();
   }
 
-  #rung(pattern: readonly number[]): void {
+  /** A ring played to its end (the bell calls this). */
+  onDone(pattern: readonly number[]): void {
     const ts = this.#context.host.clock.epoch() ?? null;
     this.#context.link.publish(this.#eventTopic, JSON.stringify({ event: "rung", pattern, ts }), { qos: 1 });
   }

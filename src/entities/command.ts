@@ -78,3 +78,17 @@ function refuse(context: EntityContext, message: Message, reason: string): undef
   context.refuse(message.topic, message.payload, reason);
   return undefined;
 }
+
+const SWITCH_ACTIONS: readonly string[] = Object.freeze(["on", "off", "toggle"]);
+
+/** `on`, `off` or `toggle`, as a word or `{"state":"ON"|"OFF"|"TOGGLE"}`; undefined for anything else. */
+export function switchAction(command: Command): "on" | "off" | "toggle" | undefined {
+  const word = command.json ? command.json["state"] : command.text;
+  const action = typeof word === "string" ? word.toLowerCase() : undefined;
+  return action !== undefined && SWITCH_ACTIONS.includes(action) ? (action as "on" | "off" | "toggle") : undefined;
+}
+
+/** Why a switch command was refused, for the error topic. */
+export function switchRefusal(command: Command): string {
+  return command.json ? 'expected {"state":"ON"}, {"state":"OFF"} or {"state":"TOGGLE"}.' : "expected on, off, toggle or a JSON object.";
+}

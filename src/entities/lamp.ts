@@ -1,36 +1,45 @@
 // The lamp's MQTT face: `on`, `off`, `toggle` or {"state":"ON"|"OFF"|"TOGGLE"} on <prefix>/lamp;
 // the state, retained, on <prefix>/lamp/state after every command and every (re)connect. The last
 // state is kept in the store and restored at boot. A retained command (seen when subscribing) is
-// applied only when config.lampRetained is true: by default the store, not an old retained
-// message, decides how the lamp wakes up.
+// applied only when lampRetained is true: by default the store, not an old retained message,
+// decides how the lamp wakes up.
 import type { Config } from "../config.js";
 import { Lamp } from "../device/lamp.js";
+import { frozenFields, settingsOf } from "../fields.js";
 import type { Message, MessageReceiver } from "../mqtt/link.js";
-import type { DiscoveryEntry, Entity, EntityContext } from "./entity.js";
-import { readCommand } from "./command.js";
+import { readCommand, switchAction, switchRefusal } from "./command.js";
+import { topicOf, type DeviceKind, type DeviceLine, type DiscoveryEntry, type Entity, type EntityContext } from "./entity.js";
 
-export const LAMP_KEY = "app.lamp";
+const SETTINGS = frozenFields({
+  pin: { kind: "integer", default: 2, min: 0, max: 255, doc: "GPIO of the lamp's output (active high)" },
+  retained: { kind: "boolean", default: false, doc: "whether a retained command (seen when subscribing) switches the lamp" },
+});
 
-const ACTIONS: readonly string[] = Object.freeze(["on", "off", "toggle"]);
-
-export function createLamp(context: EntityContext): Entity {
-  return new LampEntity(context);
-}
+export const lamp: DeviceKind = Object.freeze({
+  settings: SETTINGS,
+  example: "on",
+  create: (context: EntityContext, line: DeviceLine): Entity => new LampEntity(context, line),
+});
 
 class LampEntity implements Entity, MessageReceiver {
   readonly #context: EntityContext;
+  readonly #name: string;
   readonly #lamp: Lamp;
+  readonly #storeKey: string;
   readonly #commandTopic: string;
   readonly #stateTopic: string;
   #honourRetained: boolean;
 
-  constructor(context: EntityContext) {
+  constructor(context: EntityContext, line: DeviceLine) {
     const { host, link, config } = context;
+    const settings = settingsOf(config, line.name, SETTINGS);
     this.#context = context;
-    this.#lamp = new Lamp(host.lamp, host.store.read(LAMP_KEY)?.[0] === 1);
-    this.#commandTopic = context.topic("lamp");
-    this.#stateTopic = context.topic("lamp/state");
-    this.#honourRetained = config.lampRetained;
+    this.#name = line.name;
+    this.#storeKey = `app.${line.name}`;
+    this.#lamp = new Lamp(host.pins.output(line.name, settings.pin), host.store.read(this.#storeKey)?.[0] === 1);
+    this.#commandTopic = topicOf(context, line);
+    this.#stateTopic = `${this.#commandTopic}/state`;
+    this.#honourRetained = settings.retained;
     link.subscribe(this.#commandTopic, 1, this);
   }
 
@@ -38,23 +47,19 @@ class LampEntity implements Entity, MessageReceiver {
     const context = this.#context;
     const lamp = this.#lamp;
     if (message.retain && !this.#honourRetained) {
-      context.host.log(`ignored retained ${this.#commandTopic} command (lampRetained is false)`);
+      context.host.log(`ignored retained ${this.#commandTopic} command (${this.#name}Retained is false)`);
       return;
     }
     const command = readCommand(message, context);
     if (!command) return;
-    const word = command.json ? command.json["state"] : command.text;
-    const action = typeof word === "string" ? word.toLowerCase() : undefined;
-    if (action === undefined || !ACTIONS.includes(action)) {
-      const reason = command.json
-        ? 'expected {"state":"ON"}, {"state":"OFF"} or {"state":"TOGGLE"}.'
-        : "expected on, off, toggle or a JSON object.";
-      context.refuse(this.#commandTopic, message.payload, reason);
+    const action = switchAction(command);
+    if (action === undefined) {
+      context.refuse(this.#commandTopic, message.payload, switchRefusal(command));
       return;
     }
     const changed = lamp.set(action === "toggle" ? !lamp.on : action === "on");
-    if (changed && !context.host.store.write(LAMP_KEY, Uint8Array.of(lamp.on ? 1 : 0)))
-      context.host.log("could not store the lamp state; it will not survive a reboot");
+    if (changed && !context.host.store.write(this.#storeKey, Uint8Array.of(lamp.on ? 1 : 0)))
+      context.host.log(`could not store the ${this.#name} state; it will not survive a reboot`);
     this.connected();
   }
 
@@ -67,12 +72,11 @@ class LampEntity implements Entity, MessageReceiver {
   }
 
   configure(next: Config): void {
-    this.#honourRetained = next.lampRetained;
+    this.#honourRetained = settingsOf(next, this.#name, SETTINGS).retained;
   }
 
   discovery(): DiscoveryEntry[] {
-    const config = { name: "Lamp", command_topic: this.#commandTopic, state_topic: this.#stateTopic, payload_on: "on", payload_off: "off" };
-    return [{ component: "light", objectId: "lamp", config }];
+    return [{ component: "light", objectId: this.#name, config: { name: "Lamp", cmd_t: this.#commandTopic, stat_t: this.#stateTopic, pl_on: "on", pl_off: "off" } }];
   }
 
   stop(): void {

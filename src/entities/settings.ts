@@ -1,7 +1,7 @@
 // Live configuration on <prefix>/config: a JSON object of live keys (see LIVE_KEYS in config.ts),
 // validated as a whole, then applied, persisted in the store and echoed, retained, on
 // <prefix>/config/state. Anything invalid is refused whole with the reasons on the error topic.
-import { applyLive, liveSettings, type Config } from "../config.js";
+import { applyLive, liveSettings, RENAMED, type Config } from "../config.js";
 import { decodeUtf8, encodeUtf8 } from "../utf8.js";
 import type { Store } from "../host.js";
 import type { Message, MessageReceiver } from "../mqtt/link.js";
@@ -22,10 +22,18 @@ export function restoreSettings(store: Store, config: Config, log: (line: string
   } catch {
     stored = undefined;
   }
-  const result = applyLive(config, stored);
+  const result = applyLive(config, renameKeys(stored));
   if (result.ok) return result.config;
   log(`stored settings ignored: ${result.errors.join(" ")}`);
   return config;
+}
+
+/** Stored settings with renamed keys under their new names (a firmware update keeps them). */
+function renameKeys(stored: unknown): unknown {
+  if (typeof stored !== "object" || stored === null || Array.isArray(stored)) return stored;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(stored)) out[Object.prototype.hasOwnProperty.call(RENAMED, key) ? RENAMED[key] : key] = value;
+  return out;
 }
 
 /** `apply` hands a validated config to every entity. */

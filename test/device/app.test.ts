@@ -5,15 +5,21 @@ import type { Connect } from "../../src/host.js";
 import { createNodeHost } from "../../hosts/node/host.js";
 import { encodeUtf8 } from "../../src/utf8.js";
 import { SETTINGS_KEY } from "../../src/entities/settings.js";
-import { LAMP_KEY } from "../../src/entities/lamp.js";
+import { tmp36Millivolts } from "../../src/device/tmp36.js";
 import { MemoryStore } from "../support/memory-store.js";
 import { VirtualClock } from "../support/virtual-clock.js";
 import { config } from "../entities/fakes.js";
 
-function offlineHost(store = new MemoryStore(), sample: () => number = () => 20) {
+/** A host whose broker is down, its TMP36 reading `celsius()` (a new value after each reading). */
+function offlineHost(store = new MemoryStore(), celsius: () => number = () => 20) {
   const clock = new VirtualClock({ now: 0, epoch: 1_700_000_000_000 });
   const logs: string[] = [];
-  const host = createNodeHost({ clock, store, log: (line) => logs.push(line), sensor: { unit: "C", sample } });
+  const host = createNodeHost({ clock, store, log: (line) => logs.push(line) });
+  host.pins.onOpen((pin) => {
+    if (pin.kind !== "analog") return;
+    pin.set(tmp36Millivolts(celsius()));
+    pin.onRead = () => pin.set(tmp36Millivolts(celsius()));
+  });
   let attempts = 0;
   // Every connection attempt fails at once, as with the broker down.
   const connect: Connect = (options) => {
@@ -27,7 +33,7 @@ function offlineHost(store = new MemoryStore(), sample: () => number = () => 20)
 describe("app", () => {
   test("offline, readings wait in the outbox and reconnects are attempted with backoff", () => {
     const { clock, host, attempts } = offlineHost();
-    const app = start(host, config({ samplePeriod: 1000, deadband: 0, reportPeriod: 1000 }));
+    const app = start(host, config({ sensorSamplePeriod: 1000, sensorDeadband: 0, sensorReportPeriod: 1000 }));
     clock.advance(10_000);
     expect(app.client.connected).toBe(false);
     expect(app.client.stats().messages).toBeGreaterThanOrEqual(10);
@@ -39,7 +45,7 @@ describe("app", () => {
   test("every reading a full outbox refuses is counted in the client's drops, by cause", () => {
     let value = 0;
     const { clock, host, logs } = offlineHost(new MemoryStore(), () => value++);
-    const app = start(host, config({ samplePeriod: 100, reportPeriod: 100, deadband: 0.5, outboxBytes: 512, healthPeriod: 86_400_000 }));
+    const app = start(host, config({ sensorSamplePeriod: 100, sensorReportPeriod: 100, sensorDeadband: 0.5, outboxBytes: 512, healthPeriod: 86_400_000 }));
     clock.advance(30_000);
     const refused = logs.filter((line) => line.startsWith("reading dropped: outbox full")).length;
     expect(refused).toBeGreaterThan(250);
@@ -73,11 +79,11 @@ describe("app", () => {
 
   test("the stored lamp state is restored at boot; stored settings that no longer validate do not stop it", () => {
     const store = new MemoryStore();
-    store.write(LAMP_KEY, Uint8Array.of(1));
+    store.write("app.lamp", Uint8Array.of(1));
     store.write(SETTINGS_KEY, encodeUtf8('{"bellMaxDuration":-1}'));
     const { host } = offlineHost(store);
     const app = start(host, config());
-    expect(host.pins.lamp.value).toBe(1);
+    expect(host.pins.get("lamp")).toMatchObject({ kind: "output", pin: 2, value: 1 });
     app.stop();
   });
 });

@@ -6,7 +6,7 @@ function setup(limits = { maxDuration: 10_000, maxRate: 6 }) {
   const clock = new VirtualClock({ now: 1000 });
   const pin = new RecordingPin(clock);
   const done: { t: number; pattern: readonly number[] }[] = [];
-  const bell = new Bell({ pin, clock, timers: clock, ...limits, onDone: (pattern) => done.push({ t: clock.now(), pattern }) });
+  const bell = new Bell({ pin, clock, timers: clock, ...limits, listener: { onDone: (pattern) => done.push({ t: clock.now(), pattern }) } });
   return { clock, pin, bell, done };
 }
 

@@ -1,4 +1,4 @@
-import { applyLive, FIELDS, parseConfig } from "../../src/config.js";
+import { applyLive, FIELDS, LIVE_KEYS, parseConfig } from "../../src/config.js";
 
 describe("parseConfig", () => {
   test("empty input gives the documented defaults", () => {
@@ -11,11 +11,27 @@ describe("parseConfig", () => {
     expect(Object.keys(result.config).sort()).toEqual(Object.keys(FIELDS).sort());
   });
 
+  test("each device of the table brings its settings under its name: lampPin, bellMaxRate, sensorSamplePeriod", () => {
+    const result = parseConfig({ lampPin: "5", bellMaxRate: "30", sensorSamplePeriod: "2000" });
+    expect(result).toMatchObject({ ok: true, config: { lampPin: 5, bellPin: 4, bellMaxRate: 30, sensorSamplePeriod: 2000 } });
+    expect(FIELDS.bellMaxRate).toMatchObject({ kind: "integer", min: 1, live: true });
+    expect(LIVE_KEYS).toEqual(["bellMaxDuration", "bellMaxRate", "sensorSamplePeriod", "sensorReportPeriod", "sensorDeadband"]);
+    const bad = parseConfig({ lampPin: "D5", sensorDeadband: "-1" });
+    expect(bad).toEqual({ ok: false, errors: ['lampPin must be an integer; got "D5".', "sensorDeadband must be between 0 and 1000000; got -1."] });
+  });
+
+  test("a renamed key is refused with its new name, not ignored", () => {
+    expect(parseConfig({ samplePeriod: "1000", deadband: "1" })).toEqual({
+      ok: false,
+      errors: ["samplePeriod is now called sensorSamplePeriod.", "deadband is now called sensorDeadband."],
+    });
+  });
+
   test("strings from mcconfig are coerced to numbers and booleans", () => {
-    const result = parseConfig({ samplePeriod: "30000", discovery: "0", lampRetained: "1", deadband: "0.25" });
+    const result = parseConfig({ sensorSamplePeriod: "30000", discovery: "0", lampRetained: "1", sensorDeadband: "0.25" });
     expect(result).toMatchObject({
       ok: true,
-      config: { samplePeriod: 30000, discovery: false, lampRetained: true, deadband: 0.25 },
+      config: { sensorSamplePeriod: 30000, discovery: false, lampRetained: true, sensorDeadband: 0.25 },
     });
   });
 
@@ -36,7 +52,7 @@ describe("parseConfig", () => {
     const result = parseConfig({
       broker: "http://x",
       keepalive: "soon",
-      samplePeriod: "5",
+      sensorSamplePeriod: "5",
       discovery: "maybe",
       deviceId: "has space",
       prefix: "home/#",
@@ -44,7 +60,7 @@ describe("parseConfig", () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    for (const key of ["broker", "keepalive", "samplePeriod", "discovery", "deviceId", "prefix", "bellMaxRate"])
+    for (const key of ["broker", "keepalive", "sensorSamplePeriod", "discovery", "deviceId", "prefix", "bellMaxRate"])
       expect(result.errors.some((e) => e.startsWith(`${key} must be`))).toBe(true);
     expect(result.errors).toHaveLength(7);
   });
@@ -65,21 +81,22 @@ describe("applyLive", () => {
   })();
 
   test("valid live keys are applied", () => {
-    expect(applyLive(base, { samplePeriod: 2000, deadband: 1 })).toMatchObject({
+    expect(applyLive(base, { sensorSamplePeriod: 2000, sensorDeadband: 1 })).toMatchObject({
       ok: true,
-      config: { samplePeriod: 2000, deadband: 1, prefix: "home/office" },
+      config: { sensorSamplePeriod: 2000, sensorDeadband: 1, prefix: "home/office" },
     });
   });
 
   test("one bad key refuses the whole change", () => {
-    const result = applyLive(base, { samplePeriod: 2000, deadband: -1 });
-    expect(result).toEqual({ ok: false, errors: ["deadband must be between 0 and 1000000; got -1."] });
+    const result = applyLive(base, { sensorSamplePeriod: 2000, sensorDeadband: -1 });
+    expect(result).toEqual({ ok: false, errors: ["sensorDeadband must be between 0 and 1000000; got -1."] });
   });
 
   test("non-live keys, unknown keys, strings and non-objects are refused", () => {
     expect(applyLive(base, { prefix: "x" })).toMatchObject({ ok: false, errors: ["prefix cannot be changed at run time."] });
     expect(applyLive(base, { volume: 3 })).toMatchObject({ ok: false, errors: ["volume is not a setting."] });
-    expect(applyLive(base, { samplePeriod: "2000" }).ok).toBe(false);
+    expect(applyLive(base, { reportPeriod: 3 })).toMatchObject({ ok: false, errors: ["reportPeriod is now called sensorReportPeriod."] });
+    expect(applyLive(base, { sensorSamplePeriod: "2000" }).ok).toBe(false);
     expect(applyLive(base, [1]).ok).toBe(false);
     expect(applyLive(base, null).ok).toBe(false);
     expect(applyLive(base, {}).ok).toBe(false);

@@ -5,7 +5,7 @@ function setup(settings = { samplePeriod: 1000, reportPeriod: 10_000, deadband: 
   const clock = new VirtualClock({ now: 0, epoch: 1_700_000_000_000 });
   const port = { unit: "C", value: 20 as number | undefined, sample() { return this.value; } };
   const readings: Reading[] = [];
-  const reader = new SensorReader({ port, clock, timers: clock, ...settings, onReading: (r) => readings.push(r) });
+  const reader = new SensorReader({ port, clock, timers: clock, ...settings, listener: { onReading: (r) => readings.push(r) } });
   return { clock, port, reader, readings };
 }
 

@@ -4,40 +4,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt, { type MqttClient } from "mqtt";
-import { spawnDevice, type DeviceEvent, type DeviceOptions, type DeviceProcess, type Engine } from "../support/device-process.js";
+import type mqtt from "mqtt";
+import type { MqttClient } from "mqtt";
+import { spawnDevice, type DeviceOptions, type DeviceProcess, type Engine } from "../support/device-process.js";
+import { isConnected, isPin, peer, sensor, sleep, until } from "../support/e2e.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import { startProxy } from "../support/proxy.js";
 
 const engines: Engine[] = ["node", "xs"];
 
-interface Received {
-  topic: string;
-  text: string;
-  retain: boolean;
-}
-
-/** An MQTT.js peer that records what it receives. */
-async function peer(url: string, filters: string[], options: mqtt.IClientOptions = {}) {
-  const client: MqttClient = await mqtt.connectAsync(url, { reconnectPeriod: 0, ...options });
-  const received: Received[] = [];
-  client.on("message", (topic, payload, packet) => received.push({ topic, text: payload.toString(), retain: packet.retain }));
-  if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 });
-  return { client, received, on: (topic: string) => received.filter((m) => m.topic === topic) };
-}
-
-async function until(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isPin = (name: "lamp" | "bell", value?: 0 | 1) => (e: DeviceEvent) =>
-  e.type === "pin" && e.name === name && (value === undefined || e.value === value);
-const isConnected = (e: DeviceEvent) => e.type === "connected";
 
 describe.each(engines)("device on the %s engine against Mosquitto", (engine) => {
   let broker: Mosquitto;
@@ -181,14 +156,14 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
   });
 
   test("after an outage, health counts every reading the full outbox refused", async () => {
-    const { proc, prefix } = await device({ config: { samplePeriod: 20, reportPeriod: 60_000, deadband: 0.5, outboxBytes: 512, healthPeriod: 1000 } });
+    const { proc, prefix } = await device({ config: { sensorSamplePeriod: 20, sensorReportPeriod: 60_000, sensorDeadband: 0.5, outboxBytes: 512, healthPeriod: 1000 } });
     await proc.waitFor(isConnected, "connected");
     const obs = await observer([`${prefix}/health`], { reconnectPeriod: 200 });
     const from = proc.events.length;
     await broker.stop();
     await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
     for (let value = 100; value < 140; value++) {
-      proc.send({ type: "sensor", value });
+      proc.send(sensor(value));
       await sleep(25);
     }
     const refused = () => proc.events.filter((e) => e.type === "log" && e.line.startsWith("reading dropped: outbox full")).length;
@@ -201,11 +176,11 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
   });
 
   test("readings arrive as JSON with value, unit and timestamp", async () => {
-    const { proc, prefix } = await device({ config: { samplePeriod: 100, deadband: 0.5 } });
-    proc.send({ type: "sensor", value: 20 });
+    const { proc, prefix } = await device({ config: { sensorSamplePeriod: 100, sensorDeadband: 0.5 } });
+    proc.send(sensor(20));
     await proc.waitFor(isConnected, "connected");
     const obs = await observer([`${prefix}/temperature`]);
-    proc.send({ type: "sensor", value: 25 });
+    proc.send(sensor(25));
     await until("reading 25", () => obs.received.some((m) => JSON.parse(m.text).value === 25));
     const reading = JSON.parse(obs.received.find((m) => JSON.parse(m.text).value === 25)!.text);
     expect(reading).toEqual({ value: 25, unit: expect.any(String), ts: expect.any(Number) });
@@ -231,8 +206,8 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
   });
 
   test("readings made while the broker was down arrive after it returns, in order, with their times", async () => {
-    const { proc, prefix } = await device({ config: { samplePeriod: 50, deadband: 0.5 } });
-    proc.send({ type: "sensor", value: 20 });
+    const { proc, prefix } = await device({ config: { sensorSamplePeriod: 50, sensorDeadband: 0.5 } });
+    proc.send(sensor(20));
     await proc.waitFor(isConnected, "connected");
     // A persistent QoS 1 session, so what the device sends before this peer is back is kept for it.
     const obs = await observer([`${prefix}/temperature`], { clientId: `obs-${prefix.replace(/\W/g, "")}`, clean: false, reconnectPeriod: 200 });
@@ -241,7 +216,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
     const offlineFrom = Date.now();
     for (const value of [31, 32, 33]) {
-      proc.send({ type: "sensor", value });
+      proc.send(sensor(value));
       await sleep(300);
     }
     const offlineTo = Date.now();
@@ -260,8 +235,8 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
   test("after an outage the broker hears online first, then fresh state and one health snapshot, then the buffered readings in order", async () => {
     const proxy = await startProxy(broker.port);
     try {
-      const { proc, prefix } = await device({ broker: proxy.url, config: { samplePeriod: 50, deadband: 0.5, healthPeriod: 1000 } });
-      proc.send({ type: "sensor", value: 20 });
+      const { proc, prefix } = await device({ broker: proxy.url, config: { sensorSamplePeriod: 50, sensorDeadband: 0.5, healthPeriod: 1000 } });
+      proc.send(sensor(20));
       await proc.waitFor(isConnected, "connected");
       // The observer stays on the broker; only the device's link goes down.
       const obs = await observer([`${prefix}/#`]);
@@ -272,7 +247,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
       await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
       const offlineFrom = Date.now();
       for (const value of [51, 52, 53]) {
-        proc.send({ type: "sensor", value });
+        proc.send(sensor(value));
         await sleep(250);
       }
       await sleep(1000); // a health snapshot is taken while offline, and goes stale
@@ -297,21 +272,21 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
   });
 
   test("QoS 1 readings in the outbox survive a device restart over the same store", async () => {
-    const first = await device({ config: { samplePeriod: 50, deadband: 0.5 } });
+    const first = await device({ config: { sensorSamplePeriod: 50, sensorDeadband: 0.5 } });
     const { prefix } = first;
-    first.proc.send({ type: "sensor", value: 20 });
+    first.proc.send(sensor(20));
     await first.proc.waitFor(isConnected, "connected");
     const obs = await observer([`${prefix}/temperature`], { clientId: `obs2-${prefix.replace(/\W/g, "")}`, clean: false, reconnectPeriod: 200 });
     await broker.stop();
     await first.proc.waitFor((e) => e.type === "disconnected", "disconnected");
     for (const value of [41, 42]) {
-      first.proc.send({ type: "sensor", value });
+      first.proc.send(sensor(value));
       await sleep(300);
     }
     const taken = Date.now();
     await first.proc.kill();
     await broker.restart();
-    const second = await device({ store: first.store, config: { deviceId: first.id, prefix, samplePeriod: 50, deadband: 0.5 } });
+    const second = await device({ store: first.store, config: { deviceId: first.id, prefix, sensorSamplePeriod: 50, sensorDeadband: 0.5 } });
     await second.proc.waitFor(isConnected, "connected again");
     await until("the readings from before the restart", () => obs.received.filter((m) => JSON.parse(m.text).value > 40).length >= 2, 20_000);
     const kept = obs.received.map((m) => JSON.parse(m.text)).filter((r) => r.value > 40);
@@ -324,11 +299,11 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     await proc.waitFor(isConnected, "connected");
     const obs = await observer([`${prefix}/config/state`, `${prefix}/error`]);
     await until("config echo at connect", () => obs.on(`${prefix}/config/state`).length > 0);
-    await obs.client.publishAsync(`${prefix}/config`, '{"samplePeriod":1234,"deadband":"x"}', { qos: 1 });
+    await obs.client.publishAsync(`${prefix}/config`, '{"sensorSamplePeriod":1234,"sensorDeadband":"x"}', { qos: 1 });
     await until("refusal", () => obs.on(`${prefix}/error`).length > 0);
-    expect(JSON.parse(obs.on(`${prefix}/error`)[0].text).reason).toBe("deadband must be a JSON number, not a string.");
-    await obs.client.publishAsync(`${prefix}/config`, '{"samplePeriod":1234}', { qos: 1 });
-    await until("echo of the change", () => obs.on(`${prefix}/config/state`).some((m) => JSON.parse(m.text).samplePeriod === 1234));
+    expect(JSON.parse(obs.on(`${prefix}/error`)[0].text).reason).toBe("sensorDeadband must be a JSON number, not a string.");
+    await obs.client.publishAsync(`${prefix}/config`, '{"sensorSamplePeriod":1234}', { qos: 1 });
+    await until("echo of the change", () => obs.on(`${prefix}/config/state`).some((m) => JSON.parse(m.text).sensorSamplePeriod === 1234));
   });
 
   test("the lamp state and live settings survive a restart over the same store", async () => {
@@ -338,8 +313,8 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     const obs = await observer([`${prefix}/config/state`]);
     await obs.client.publishAsync(`${prefix}/lamp`, "on", { qos: 1 });
     await first.proc.waitFor(isPin("lamp", 1), "lamp on");
-    await obs.client.publishAsync(`${prefix}/config`, '{"deadband":3.5}', { qos: 1 });
-    await until("echo", () => obs.received.some((m) => JSON.parse(m.text).deadband === 3.5));
+    await obs.client.publishAsync(`${prefix}/config`, '{"sensorDeadband":3.5}', { qos: 1 });
+    await until("echo", () => obs.received.some((m) => JSON.parse(m.text).sensorDeadband === 3.5));
     expect(await first.proc.stop()).toBe(0);
 
     const second = await device({ store: first.store, config: { deviceId: first.id, prefix } });
@@ -348,21 +323,21 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     const late = await observer([`${prefix}/config/state`, `${prefix}/lamp/state`]);
     await until("retained state and settings", () => late.received.length >= 2);
     expect(late.received.find((m) => m.topic === `${prefix}/lamp/state`)?.text).toBe("on");
-    expect(JSON.parse(late.received.find((m) => m.topic === `${prefix}/config/state`)!.text).deadband).toBe(3.5);
+    expect(JSON.parse(late.received.find((m) => m.topic === `${prefix}/config/state`)!.text).sensorDeadband).toBe(3.5);
   });
 
-  test("Home Assistant discovery configs are published retained, bound to the status topic", async () => {
+  test("Home Assistant discovery: one retained config per entity of the table, bound to the status topic", async () => {
     const { proc, prefix, id } = await device({ config: { discovery: true, discoveryPrefix: `ha-${engine}` } });
     await proc.waitFor(isConnected, "connected");
     const obs = await observer([`ha-${engine}/+/${id}/+/config`]);
     await until("three configs", () => obs.received.length >= 3);
-    const byTopic = Object.fromEntries(obs.received.map((m) => [m.topic, JSON.parse(m.text)]));
-    expect(Object.keys(byTopic).sort()).toEqual([
-      `ha-${engine}/button/${id}/bell/config`,
-      `ha-${engine}/light/${id}/lamp/config`,
-      `ha-${engine}/sensor/${id}/temperature/config`,
-    ]);
-    for (const config of Object.values(byTopic)) expect(config.availability_topic).toBe(`${prefix}/status`);
+    const byTopic = Object.fromEntries(obs.received.map((m) => [m.topic.slice(`ha-${engine}/`.length, -"/config".length), JSON.parse(m.text)]));
+    expect(Object.keys(byTopic).sort()).toEqual(
+      ["button/bell", "light/lamp", "sensor/temperature"].map((t) => t.replace("/", `/${id}/`)),
+    );
+    for (const config of Object.values(byTopic)) expect(config).toMatchObject({ "~": prefix, dev: { ids: id, name: id } });
+    for (const [topic, config] of Object.entries(byTopic)) if (!topic.startsWith("device_automation/")) expect(config.avty_t).toBe("~/status");
+    expect(byTopic[`light/${id}/lamp`]).toMatchObject({ cmd_t: "~/lamp", stat_t: "~/lamp/state", uniq_id: `${id}_lamp` });
     const late = await observer([`ha-${engine}/+/${id}/+/config`]);
     await until("three retained configs for a late subscriber", () => late.received.length >= 3);
     expect(late.received.every((m) => m.retain)).toBe(true);

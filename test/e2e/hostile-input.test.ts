@@ -7,18 +7,11 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { spawnDevice, type DeviceEvent, type DeviceProcess, type Engine } from "../support/device-process.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import { until } from "../support/e2e.js";
 
 const engines: Engine[] = ["node", "xs"];
 /** The default maxPacketBytes: the largest packet the device takes from the broker. */
 const MAX_PACKET = 4096;
-
-async function until(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** `{"state":"ON","pad":"xx..."}` of exactly `size` bytes. */
 function padded(size: number): string {

@@ -6,16 +6,9 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { spawnDevice, type DeviceProcess, type Engine } from "../support/device-process.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import { sensor, until } from "../support/e2e.js";
 
 const engines: Engine[] = ["node", "xs"];
-
-async function until(what: string, condition: () => boolean, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.each(engines)("refused publishes on the %s engine", (engine) => {
   let broker: Mosquitto;
@@ -49,11 +42,11 @@ describe.each(engines)("refused publishes on the %s engine", (engine) => {
       engine,
       broker: broker.url,
       store: join(dir, `store-${engine}`),
-      config: { deviceId: `rf${engine}`, prefix, discovery: false, samplePeriod: 20, deadband: 0.5, healthPeriod: 1000 },
+      config: { deviceId: `rf${engine}`, prefix, discovery: false, sensorSamplePeriod: 20, sensorDeadband: 0.5, healthPeriod: 1000 },
     });
     await device.waitFor((e) => e.type === "connected", "connected");
     for (let value = 30; value < 40; value++) {
-      device.send({ type: "sensor", value });
+      device.send(sensor(value));
       await new Promise((r) => setTimeout(r, 40));
     }
     const denied = () => device!.events.filter((e) => e.type === "log" && e.line.startsWith(`not delivered to ${prefix}/temperature`)).length;

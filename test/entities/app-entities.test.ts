@@ -1,7 +1,6 @@
 import { createHealth } from "../../src/entities/health.js";
 import { birth, goodbye, GOODBYE_WAIT, will } from "../../src/entities/presence.js";
 import { createSettings, restoreSettings, SETTINGS_KEY } from "../../src/entities/settings.js";
-import { publishDiscovery } from "../../src/entities/discovery.js";
 import { decodeUtf8, encodeUtf8 } from "../../src/utf8.js";
 import type { Config } from "../../src/config.js";
 import { MemoryStore } from "../support/memory-store.js";
@@ -79,25 +78,25 @@ describe("live settings", () => {
     const { link, store, context } = setup();
     const applied: Config[] = [];
     createSettings(context, (c) => applied.push(c));
-    link.deliver("home/office/config", '{"samplePeriod":2000,"bellMaxRate":3}');
+    link.deliver("home/office/config", '{"sensorSamplePeriod":2000,"bellMaxRate":3}');
     expect(applied).toHaveLength(1);
-    expect(applied[0]).toMatchObject({ samplePeriod: 2000, bellMaxRate: 3 });
+    expect(applied[0]).toMatchObject({ sensorSamplePeriod: 2000, bellMaxRate: 3 });
     const echo = link.on("home/office/config/state");
-    expect(JSON.parse(echo[0].text)).toEqual({ samplePeriod: 2000, reportPeriod: 60000, deadband: 0.5, bellMaxDuration: 10000, bellMaxRate: 3 });
+    expect(JSON.parse(echo[0].text)).toEqual({ sensorSamplePeriod: 2000, sensorReportPeriod: 60000, sensorDeadband: 0.5, bellMaxDuration: 10000, bellMaxRate: 3 });
     expect(echo[0].options).toMatchObject({ retain: true });
-    expect(JSON.parse(decodeUtf8(store.read(SETTINGS_KEY)!)!)).toMatchObject({ samplePeriod: 2000, bellMaxRate: 3 });
+    expect(JSON.parse(decodeUtf8(store.read(SETTINGS_KEY)!)!)).toMatchObject({ sensorSamplePeriod: 2000, bellMaxRate: 3 });
   });
 
   test("anything invalid is refused whole, with every reason", () => {
     const { link, store, context } = setup();
     const applied: Config[] = [];
     createSettings(context, (c) => applied.push(c));
-    link.deliver("home/office/config", '{"samplePeriod":2000,"deadband":"big","prefix":"x"}');
+    link.deliver("home/office/config", '{"sensorSamplePeriod":2000,"sensorDeadband":"big","prefix":"x"}');
     link.deliver("home/office/config", "fast");
     expect(applied).toEqual([]);
     expect(store.read(SETTINGS_KEY)).toBeUndefined();
     expect(link.errors().map((e) => e.reason)).toEqual([
-      "deadband must be a JSON number, not a string. prefix cannot be changed at run time.",
+      "sensorDeadband must be a JSON number, not a string. prefix cannot be changed at run time.",
       "config must be a JSON object of settings.",
     ]);
   });
@@ -105,40 +104,20 @@ describe("live settings", () => {
   test("persisted settings are restored at boot; a stored value that no longer validates is ignored", () => {
     const store = new MemoryStore();
     const logs: string[] = [];
-    store.write(SETTINGS_KEY, encodeUtf8('{"deadband":2}'));
-    expect(restoreSettings(store, config(), (l) => logs.push(l)).deadband).toBe(2);
-    store.write(SETTINGS_KEY, encodeUtf8('{"deadband":-2}'));
-    expect(restoreSettings(store, config(), (l) => logs.push(l)).deadband).toBe(0.5);
+    store.write(SETTINGS_KEY, encodeUtf8('{"sensorDeadband":2}'));
+    expect(restoreSettings(store, config(), (l) => logs.push(l)).sensorDeadband).toBe(2);
+    store.write(SETTINGS_KEY, encodeUtf8('{"sensorDeadband":-2}'));
+    expect(restoreSettings(store, config(), (l) => logs.push(l)).sensorDeadband).toBe(0.5);
     store.write(SETTINGS_KEY, Uint8Array.of(0xff));
-    expect(restoreSettings(store, config(), (l) => logs.push(l)).deadband).toBe(0.5);
+    expect(restoreSettings(store, config(), (l) => logs.push(l)).sensorDeadband).toBe(0.5);
     expect(logs).toHaveLength(2);
   });
-});
 
-describe("Home Assistant discovery", () => {
-  const entries = [{ component: "light" as const, objectId: "lamp", config: { name: "Lamp", command_topic: "home/office/lamp" } }];
-
-  test("retained configs carry availability on the status topic, a unique id and the device", () => {
-    const { link } = setup();
-    publishDiscovery(link, config({ deviceId: "desk" }), entries);
-    expect(link.published).toHaveLength(1);
-    const [p] = link.published;
-    expect(p.topic).toBe("homeassistant/light/desk/lamp/config");
-    expect(p.options).toMatchObject({ qos: 1, retain: true });
-    expect(JSON.parse(p.text)).toEqual({
-      name: "Lamp",
-      command_topic: "home/office/lamp",
-      unique_id: "desk_lamp",
-      availability_topic: "home/office/status",
-      payload_available: "online",
-      payload_not_available: "offline",
-      device: { identifiers: ["desk"], name: "desk", model: "xs-mqtt-device" },
-    });
-  });
-
-  test("with discovery off, the configs are removed with empty retained payloads", () => {
-    const { link } = setup();
-    publishDiscovery(link, config({ discovery: false }), entries);
-    expect(link.published).toEqual([{ topic: "homeassistant/light/xs-device/lamp/config", text: "", options: { qos: 1, retain: true, coalesce: true } }]);
+  test("settings stored under keys since renamed are restored under their new names", () => {
+    const store = new MemoryStore();
+    store.write(SETTINGS_KEY, encodeUtf8('{"samplePeriod":2000,"reportPeriod":9000,"deadband":2,"bellMaxRate":3}'));
+    const logs: string[] = [];
+    expect(restoreSettings(store, config(), (l) => logs.push(l))).toMatchObject({ sensorSamplePeriod: 2000, sensorReportPeriod: 9000, sensorDeadband: 2, bellMaxRate: 3 });
+    expect(logs).toEqual([]);
   });
 });

@@ -1,4 +1,7 @@
-import { createBell, DEFAULT_RING } from "../../src/entities/bell.js";
+import { bell, DEFAULT_RING } from "../../src/entities/bell.js";
+import { device, type EntityContext } from "../../src/entities/entity.js";
+
+const createBell = (context: EntityContext) => bell.create(context, device(bell, "bell"));
 import { EPOCH, setup } from "./fakes.js";
 
 const COMMAND = "home/office/bell";

@@ -1,15 +1,15 @@
 // A small MqttLink that records publishes and lets a test deliver messages, and a Host on a
 // virtual clock with recording pins: enough to test entities without a client or a broker.
 import { parseConfig, type Config } from "../../src/config.js";
-import type { Host, SensorPort } from "../../src/host.js";
+import type { Host } from "../../src/host.js";
 import type { PublishProperties } from "../../src/mqtt/codec/packet.js";
 import { decodeUtf8, encodeUtf8 } from "../../src/utf8.js";
 import { receiverOf, type Message, type MessageHandler, type MessageReceiver, type MqttError, type MqttLink, type PublishDone, type PublishOptions } from "../../src/mqtt/link.js";
 import { createContext } from "../../src/entities/context.js";
-import type { EntityContext } from "../../src/entities/entity.js";
+import { device, type DeviceKind, type EntityContext } from "../../src/entities/entity.js";
 import { MemoryStore } from "../support/memory-store.js";
 import { VirtualClock } from "../support/virtual-clock.js";
-import { RecordingPin } from "../device/pins.js";
+import { RecordingPins } from "../device/pins.js";
 
 export interface Published {
   topic: string;
@@ -76,9 +76,11 @@ export function config(raw: Record<string, unknown> = {}): Config {
 
 export function setup(raw: Record<string, unknown> = {}, store = new MemoryStore()) {
   const clock = new VirtualClock({ now: 0, epoch: EPOCH });
-  const sensor: SensorPort & { value: number | undefined } = { unit: "C", value: 21.5, sample() { return this.value; } };
-  const lamp = new RecordingPin(clock);
-  const bell = new RecordingPin(clock);
+  const pins = new RecordingPins(clock);
+  // The analog input of the table's TMP36 ("sensor"), in millivolts: 715 mV is 21.5 °C.
+  const sensor = pins.analogNamed("sensor");
+  const lamp = pins.recording("lamp");
+  const bell = pins.recording("bell");
   const logs: string[] = [];
   const host: Host = {
     clock,
@@ -87,14 +89,14 @@ export function setup(raw: Record<string, unknown> = {}, store = new MemoryStore
       throw new Error("entity tests have no network");
     },
     store,
-    lamp,
-    bell,
-    sensor,
+    pins,
     random: () => 0.5,
     log: (line) => logs.push(line),
     freeMemory: () => 123456,
   };
   const link = new FakeLink();
   const context: EntityContext = createContext(host, link, config(raw));
-  return { clock, sensor, lamp, bell, logs, host, link, store, context };
+  /** Makes a device of `kind` named `name`, as one line of the device table would. */
+  const create = (kind: DeviceKind, name: string, topic?: string) => kind.create(context, device(kind, name, topic));
+  return { clock, pins, sensor, lamp, bell, logs, host, link, store, context, create };
 }

@@ -1,8 +1,11 @@
-import { createLamp, LAMP_KEY } from "../../src/entities/lamp.js";
+import { lamp } from "../../src/entities/lamp.js";
+import { device, type EntityContext } from "../../src/entities/entity.js";
 import { MAX_COMMAND_BYTES } from "../../src/entities/command.js";
 import { MemoryStore } from "../support/memory-store.js";
 import { EPOCH, setup } from "./fakes.js";
 
+const createLamp = (context: EntityContext) => lamp.create(context, device(lamp, "lamp"));
+const LAMP_KEY = "app.lamp";
 const COMMAND = "home/office/lamp";
 const STATE = "home/office/lamp/state";
 
@@ -129,7 +132,7 @@ describe("lamp entity", () => {
       {
         component: "light",
         objectId: "lamp",
-        config: { name: "Lamp", command_topic: COMMAND, state_topic: STATE, payload_on: "on", payload_off: "off" },
+        config: { name: "Lamp", cmd_t: COMMAND, stat_t: STATE, pl_on: "on", pl_off: "off" },
       },
     ]);
   });

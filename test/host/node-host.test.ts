@@ -14,15 +14,16 @@ describe("createNodeHost", () => {
   test("with a virtual clock, timers and pin times follow it", () => {
     const clock = new VirtualClock();
     const host = createNodeHost({ clock, log: () => undefined });
+    const lamp = host.pins.output("lamp", 2);
     let fired = 0;
     host.timers.set(() => {
       fired = host.clock.now();
-      host.lamp.write(1);
+      lamp.write(1);
     }, 1500);
     clock.advance(2000);
     expect(fired).toBe(1500);
-    expect(host.pins.lamp.history).toEqual([{ t: 1500, value: 1 }]);
-    expect(host.pins.lamp).toBe(host.lamp);
+    expect(host.pins.get("lamp")).toBe(lamp);
+    expect(lamp.history).toEqual([{ t: 1500, value: 1 }]);
   });
 
   test("by default uses real time and Node timers", async () => {
@@ -49,15 +50,13 @@ describe("createNodeHost", () => {
     }
   });
 
-  test("reports free heap memory, passes log lines and random through, and steers its sensor", () => {
+  test("reports free heap memory, passes log lines and random through", () => {
     const lines: string[] = [];
     const host = createNodeHost({ log: (line) => lines.push(line), random: () => 0.25 });
     expect(host.freeMemory?.()).toBeGreaterThan(0);
     host.log("hello");
     expect(lines).toEqual(["hello"]);
     expect(host.random()).toBe(0.25);
-    host.sensor.set(19.5);
-    expect(host.sensor.sample()).toBe(19.5);
   });
 
   test("trusts its ca option for TLS connections that bring no ca of their own", async () => {

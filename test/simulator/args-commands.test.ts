@@ -1,5 +1,8 @@
 import { parseArgs } from "../../simulator/args.js";
 import { parseCommand } from "../../simulator/commands.js";
+import { driveInput } from "../../simulator/inputs.js";
+import { VirtualAnalog, VirtualPins } from "../../hosts/node/pins.js";
+import { VirtualClock } from "../support/virtual-clock.js";
 
 describe("simulator flags", () => {
   test("reads its own flags in both --name value and --name=value forms", () => {
@@ -27,8 +30,8 @@ describe("simulator flags", () => {
   });
 
   test("passes any other --key=value through as a raw config string, a bare key as true", () => {
-    const result = parseArgs(["--deviceId=desk", "--samplePeriod", "1000", "--discovery"], {});
-    expect(result.ok && result.options.config).toEqual({ deviceId: "desk", samplePeriod: "1000", discovery: "true" });
+    const result = parseArgs(["--deviceId=desk", "--sensorSamplePeriod", "1000", "--discovery", "--lampPin=5"], {});
+    expect(result.ok && result.options.config).toEqual({ deviceId: "desk", sensorSamplePeriod: "1000", discovery: "true", lampPin: "5" });
     expect(result.ok && result.options.broker).toBeUndefined();
     expect(result.ok && result.options.clock).toBe("real");
   });
@@ -62,31 +65,71 @@ describe("simulator flags", () => {
     expect(parseArgs(["--clock=fast"], {})).toEqual({ ok: false, error: '--clock must be real or virtual; got "fast"' });
     expect(parseArgs(["--broker"], {})).toEqual({ ok: false, error: "--broker needs a value" });
     expect(parseArgs(["lamp"], {})).toEqual({ ok: false, error: 'unexpected argument "lamp"' });
+    expect(parseArgs(["--samplePeriod=5"], {})).toEqual({ ok: false, error: "--samplePeriod is now called sensorSamplePeriod." });
   });
 });
 
 describe("simulator stdin commands", () => {
   test("reads the protocol's JSON lines", () => {
-    expect(parseCommand('{"type":"sensor","value":23.5}')).toEqual({ ok: true, command: { type: "sensor", value: 23.5 } });
-    expect(parseCommand('{"type":"sensor","value":null}')).toEqual({ ok: true, command: { type: "sensor", value: undefined } });
+    expect(parseCommand('{"type":"input","name":"sensor","value":735}')).toEqual({ ok: true, command: { type: "input", name: "sensor", value: 735 } });
+    expect(parseCommand('{"type":"input","name":"sensor","value":null}')).toEqual({ ok: true, command: { type: "input", name: "sensor", value: null } });
+    expect(parseCommand('{"type":"press","name":"button","ms":900}')).toEqual({ ok: true, command: { type: "press", name: "button", ms: 900 } });
+    expect(parseCommand('{"type":"press","name":"button"}')).toEqual({ ok: true, command: { type: "press", name: "button", ms: 100 } });
     expect(parseCommand('{"type":"advance","ms":250}')).toEqual({ ok: true, command: { type: "advance", ms: 250 } });
     expect(parseCommand('{"type":"stop"}')).toEqual({ ok: true, command: { type: "stop" } });
   });
 
   test("reads the same commands typed by a person", () => {
-    expect(parseCommand("sensor 19")).toEqual({ ok: true, command: { type: "sensor", value: 19 } });
-    expect(parseCommand("sensor auto")).toEqual({ ok: true, command: { type: "sensor", value: undefined } });
+    expect(parseCommand("input sensor 750")).toEqual({ ok: true, command: { type: "input", name: "sensor", value: 750 } });
+    expect(parseCommand("input sensor auto")).toEqual({ ok: true, command: { type: "input", name: "sensor", value: null } });
+    expect(parseCommand("input button 0")).toEqual({ ok: true, command: { type: "input", name: "button", value: 0 } });
+    expect(parseCommand("press button")).toEqual({ ok: true, command: { type: "press", name: "button", ms: 100 } });
+    expect(parseCommand("press button 1000")).toEqual({ ok: true, command: { type: "press", name: "button", ms: 1000 } });
     expect(parseCommand("advance 1000")).toEqual({ ok: true, command: { type: "advance", ms: 1000 } });
     expect(parseCommand(" stop ")).toEqual({ ok: true, command: { type: "stop" } });
     expect(parseCommand("")).toEqual({ ok: true, command: undefined });
   });
 
   test("refuses malformed commands with a reason instead of acting", () => {
-    expect(parseCommand('{"type":"sensor","value":"hot"}')).toMatchObject({ ok: false, error: expect.stringMatching(/finite number/) });
+    expect(parseCommand('{"type":"input","name":"sensor","value":"hot"}')).toMatchObject({ ok: false, error: expect.stringMatching(/finite number/) });
+    expect(parseCommand('{"type":"input","value":1}')).toMatchObject({ ok: false, error: "input needs the name of an input" });
     expect(parseCommand('{"type":"advance","ms":-5}')).toMatchObject({ ok: false, error: expect.stringMatching(/>= 0/) });
+    expect(parseCommand("press button soon")).toMatchObject({ ok: false, error: expect.stringMatching(/milliseconds/) });
     expect(parseCommand('{"type":"reboot"}')).toEqual({ ok: false, error: 'unknown command type "reboot"' });
     expect(parseCommand("{nope")).toMatchObject({ ok: false, error: expect.stringMatching(/^not JSON/) });
-    expect(parseCommand("sensor")).toMatchObject({ ok: false });
+    expect(parseCommand("input sensor")).toMatchObject({ ok: false });
     expect(parseCommand("dance")).toMatchObject({ ok: false, error: expect.stringMatching(/unknown command "dance"/) });
+  });
+});
+
+describe("driving inputs", () => {
+  function pins() {
+    const clock = new VirtualClock();
+    const pins = new VirtualPins(clock);
+    const edges: number[] = [];
+    pins.input("button", 27, { pull: "up", onChange: (value) => edges.push(value) });
+    pins.analog("sensor", 34);
+    pins.output("lamp", 2);
+    return { clock, pins, edges };
+  }
+
+  test("press holds a digital input away from its rest for the time given; input sets a level or millivolts", () => {
+    const { clock, pins: all, edges } = pins();
+    expect(driveInput(all, clock, { type: "press", name: "button", ms: 150 })).toBeUndefined();
+    clock.advance(149);
+    expect(edges).toEqual([0]);
+    clock.advance(1);
+    expect(edges).toEqual([0, 1]);
+    expect(driveInput(all, clock, { type: "input", name: "sensor", value: 750 })).toBeUndefined();
+    expect((all.get("sensor") as VirtualAnalog).read()).toBe(750);
+    driveInput(all, clock, { type: "input", name: "sensor", value: null });
+    expect((all.get("sensor") as VirtualAnalog).read()).not.toBe(750);
+  });
+
+  test("names the device's inputs when asked for one it does not have, and refuses a kind mismatch", () => {
+    const { clock, pins: all } = pins();
+    expect(driveInput(all, clock, { type: "press", name: "lamp", ms: 1 })).toBe('no input named "lamp"; the device\'s inputs: button, sensor');
+    expect(driveInput(all, clock, { type: "press", name: "sensor", ms: 1 })).toBe('"sensor" is an analog input: press takes a digital one');
+    expect(driveInput(all, clock, { type: "input", name: "button", value: null })).toBe('"button" is a digital input: give it 0 or 1');
   });
 });

@@ -96,24 +96,24 @@ describe("simulator process against Mosquitto", () => {
     await peer.client.endAsync();
   });
 
-  test("on a virtual clock, a sensor value set on stdin is published when time is advanced", async () => {
+  test("on a virtual clock, an analog input set on stdin is published as the sensor's reading when time is advanced", async () => {
     device = await spawnDevice({
       engine: "node",
       broker: broker.url,
       store,
       clock: "virtual",
-      config: { deviceId: "sim-clock", discovery: false, samplePeriod: 1000, reportPeriod: 1000 },
+      config: { deviceId: "sim-clock", discovery: false, sensorSamplePeriod: 1000, sensorReportPeriod: 1000 },
     });
     await device.waitFor((e) => e.type === "connected", "connected");
     const peer = await observer(broker.url, "home/office/temperature");
-    device.send({ type: "sensor", value: 42.25 });
-    for (let i = 0; i < 3 && !peer.messages.some((m) => m.includes("42.25")); i++) {
+    device.send({ type: "input", name: "sensor", value: 924.5 }); // a TMP36 at 42.45 °C
+    for (let i = 0; i < 3 && !peer.messages.some((m) => m.includes("42.5")); i++) {
       device.send({ type: "advance", ms: 1000 });
       await new Promise((r) => setTimeout(r, 200));
     }
-    await until("reading 42.25", () => peer.messages.some((m) => m.includes("42.25")));
-    const reading = JSON.parse(peer.messages.find((m) => m.includes("42.25"))!.split("=")[1]) as { value: number; unit: string };
-    expect(reading).toMatchObject({ value: 42.25, unit: "C" });
+    await until("reading 42.5", () => peer.messages.some((m) => m.includes("42.5")));
+    const reading = JSON.parse(peer.messages.find((m) => m.includes("42.5"))!.split("=")[1]) as { value: number; unit: string };
+    expect(reading).toMatchObject({ value: 42.5, unit: "C" });
     await peer.client.endAsync();
   });
 });

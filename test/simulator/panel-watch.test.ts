@@ -8,11 +8,13 @@ describe("simulator panel", () => {
     const panel = ndjsonPanel((text) => out.push(text));
     panel({ type: "ready" });
     panel({ type: "pin", name: "lamp", value: 1, t: 12.5 });
-    panel({ type: "reading", value: 21.5, unit: "C", t: 3 });
+    panel({ type: "reading", name: "sensor", value: 715, t: 3 });
+    panel({ type: "input", name: "button", value: 0, t: 4 });
     panel({ type: "disconnected", reason: "connection closed by peer" });
     expect(out).toEqual([
       '{"type":"ready"}\n',
       '{"type":"pin","name":"lamp","value":1,"t":12.5}\n',
+      '{"type":"input","name":"button","value":0,"t":4}\n',
       '{"type":"disconnected","reason":"connection closed by peer"}\n',
     ]);
   });
@@ -22,13 +24,17 @@ describe("simulator panel", () => {
     const panel = terminalPanel({ write: (text) => out.push(text), color: false, origin: 1000, now: () => 2500 });
     panel({ type: "pin", name: "lamp", value: 1, t: 1250 });
     panel({ type: "pin", name: "bell", value: 0, t: 1500 });
-    panel({ type: "reading", value: 21.43, unit: "C", t: 6000 });
+    panel({ type: "reading", name: "sensor", value: 714.3, t: 6000 });
+    panel({ type: "reading", name: "sensor", value: undefined, t: 6500 });
+    panel({ type: "input", name: "button", value: 0, t: 7000 });
     panel({ type: "disconnected", reason: "connection refused by 127.0.0.1:1883" });
     expect(out).toEqual([
-      "    0.250  lamp   (*) ON \n",
-      "    0.500  bell   [ ]\n",
-      "    5.000  sensor 21.43 C\n",
-      "    1.500  link   disconnected: connection refused by 127.0.0.1:1883\n",
+      "    0.250  lamp     (*) on\n",
+      "    0.500  bell     ( ) off\n",
+      "    5.000  sensor   714.3 mV\n",
+      "    5.500  sensor   unreadable\n",
+      "    6.000  button   input 0\n",
+      "    1.500  link     disconnected: connection refused by 127.0.0.1:1883\n",
     ]);
   });
 });

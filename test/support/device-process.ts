@@ -12,7 +12,8 @@ export type Engine = "node" | "xs";
 
 export type DeviceEvent =
   | { type: "ready" }
-  | { type: "pin"; name: "lamp" | "bell"; value: 0 | 1; t: number }
+  | { type: "pin"; name: string; value: 0 | 1; t: number }
+  | { type: "input"; name: string; value: 0 | 1; t: number }
   | { type: "connected" }
   | { type: "disconnected"; reason: string }
   | { type: "log"; line: string }
@@ -42,7 +43,7 @@ export interface DeviceProcess {
    * `predicate`; rejects naming `what`, with the last events and stderr, on timeout or exit.
    */
   waitFor(predicate: (event: DeviceEvent) => boolean, what: string, timeoutMs?: number, from?: number): Promise<DeviceEvent>;
-  /** One command line on stdin: {type:"sensor",value}, {type:"advance",ms}, {type:"stop"}. */
+  /** One command line on stdin (simulator/commands.ts): {type:"input",name,value}, {type:"press",name,ms}, {type:"advance",ms}, {type:"stop"}. */
   send(command: object): void;
   /** Sends {"type":"stop"} and resolves with the exit code. */
   stop(): Promise<number | null>;
