@@ -5,10 +5,12 @@
 import { bell } from "./entities/bell.js";
 import { device, type DeviceLine } from "./entities/entity.js";
 import { lamp } from "./entities/lamp.js";
+import { relay } from "./entities/relay.js";
 import { temperature } from "./entities/sensor.js";
 
 export const DEVICES: readonly DeviceLine[] = Object.freeze([
   device(lamp, "lamp"),
   device(bell, "bell"),
   device(temperature, "sensor", "temperature"),
+  device(relay, "relay"),
 ]);

@@ -256,12 +256,12 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
       await until("the buffered readings", () => obs.on(`${prefix}/temperature`).filter((m) => JSON.parse(m.text).value > 50).length === 3, 20_000);
       const after = obs.received.slice(mark);
       const start = after.findIndex((m) => m.topic === `${prefix}/status` && m.text === "online");
-      const story = after.slice(start, start + 7).map((m) => {
+      const story = after.slice(start, start + 8).map((m) => {
         const name = m.topic.slice(prefix.length + 1);
         if (name === "temperature") return `temperature ${JSON.parse(m.text).value}`;
         return name === "health" ? "health" : `${name} ${name === "config/state" ? "{...}" : m.text}`;
       });
-      expect(story).toEqual(["status online", "lamp/state off", "health", "config/state {...}", "temperature 51", "temperature 52", "temperature 53"]);
+      expect(story).toEqual(["status online", "lamp/state off", "relay/state off", "health", "config/state {...}", "temperature 51", "temperature 52", "temperature 53"]);
       const readings = after.filter((m) => m.topic === `${prefix}/temperature`).map((m) => JSON.parse(m.text));
       expect(readings.map((r) => r.ts)).toEqual([...readings.map((r) => r.ts)].sort((a, b) => a - b));
       expect(readings[0].ts).toBeGreaterThanOrEqual(offlineFrom - 100);
@@ -330,16 +330,16 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     const { proc, prefix, id } = await device({ config: { discovery: true, discoveryPrefix: `ha-${engine}` } });
     await proc.waitFor(isConnected, "connected");
     const obs = await observer([`ha-${engine}/+/${id}/+/config`]);
-    await until("three configs", () => obs.received.length >= 3);
+    await until("four configs", () => obs.received.length >= 4);
     const byTopic = Object.fromEntries(obs.received.map((m) => [m.topic.slice(`ha-${engine}/`.length, -"/config".length), JSON.parse(m.text)]));
     expect(Object.keys(byTopic).sort()).toEqual(
-      ["button/bell", "light/lamp", "sensor/temperature"].map((t) => t.replace("/", `/${id}/`)),
+      ["button/bell", "light/lamp", "sensor/temperature", "switch/relay"].map((t) => t.replace("/", `/${id}/`)),
     );
     for (const config of Object.values(byTopic)) expect(config).toMatchObject({ "~": prefix, dev: { ids: id, name: id } });
     for (const [topic, config] of Object.entries(byTopic)) if (!topic.startsWith("device_automation/")) expect(config.avty_t).toBe("~/status");
-    expect(byTopic[`light/${id}/lamp`]).toMatchObject({ cmd_t: "~/lamp", stat_t: "~/lamp/state", uniq_id: `${id}_lamp` });
+    expect(byTopic[`switch/${id}/relay`]).toMatchObject({ cmd_t: "~/relay", stat_t: "~/relay/state", uniq_id: `${id}_relay` });
     const late = await observer([`ha-${engine}/+/${id}/+/config`]);
-    await until("three retained configs for a late subscriber", () => late.received.length >= 3);
+    await until("four retained configs for a late subscriber", () => late.received.length >= 4);
     expect(late.received.every((m) => m.retain)).toBe(true);
   });
 });

@@ -1,9 +1,8 @@
 import { bell, DEFAULT_RING } from "../../src/entities/bell.js";
 import { device, type EntityContext } from "../../src/entities/entity.js";
-
-const createBell = (context: EntityContext) => bell.create(context, device(bell, "bell"));
 import { EPOCH, setup } from "./fakes.js";
 
+const createBell = (context: EntityContext) => bell.create(context, device(bell, "bell"));
 const COMMAND = "home/office/bell";
 const EVENT = "home/office/bell/event";
 

@@ -34,14 +34,14 @@ describe("Home Assistant discovery", () => {
     });
   });
 
-  test("the table's devices give a light, a button and a sensor", () => {
-    expect(tableEntries().map((e) => `${e.component}/${e.objectId}`)).toEqual(["light/lamp", "button/bell", "sensor/temperature"]);
+  test("the table's devices give a light, a button, a sensor and a switch", () => {
+    expect(tableEntries().map((e) => `${e.component}/${e.objectId}`)).toEqual(["light/lamp", "button/bell", "sensor/temperature", "switch/relay"]);
   });
 
   test("configs fit small packets: 256 bytes but the temperature's (303) with the default ids, 1024 with the longest id and a 40-character prefix", () => {
     const small = config();
     const sizes = tableEntries().map((entry) => [entry.objectId, packetSize(discoveryTopic(small, entry), discoveryPayload(small, entry))]);
-    expect(Object.fromEntries(sizes)).toEqual({ lamp: 243, bell: 208, temperature: 303 });
+    expect(Object.fromEntries(sizes)).toEqual({ lamp: 243, bell: 208, temperature: 303, relay: 249 });
     const id = "d".repeat(23);
     const long = config({ deviceId: id, prefix: `site/${"p".repeat(35)}` });
     for (const entry of tableEntries({ deviceId: id, prefix: long.prefix }))
@@ -54,9 +54,9 @@ describe("Home Assistant discovery", () => {
     const refused: MqttError[] = [];
     const publish = link.publish.bind(link);
     link.publish = (topic, payload, options, done) =>
-      topic.includes("/light/") ? { code: ErrorCode.TOO_LARGE, message: "the message is 300 bytes; the broker takes at most 256", topic } : publish(topic, payload, options, done);
+      topic.includes("/switch/") ? { code: ErrorCode.TOO_LARGE, message: "the message is 300 bytes; the broker takes at most 256", topic } : publish(topic, payload, options, done);
     publishDiscovery(link, config(), entries, (error) => refused.push(error));
-    expect(refused).toEqual([expect.objectContaining({ code: ErrorCode.TOO_LARGE, topic: "homeassistant/light/xs-device/lamp/config" })]);
+    expect(refused).toEqual([expect.objectContaining({ code: ErrorCode.TOO_LARGE, topic: "homeassistant/switch/xs-device/relay/config" })]);
     expect(link.published.map((p) => p.topic)).toHaveLength(entries.length - 1);
   });
 
