@@ -3,6 +3,7 @@
 // the prefix unless a third argument gives another. To add a device: write its kind (a device file
 // and an entity file under src/, or one file) and add one line here (README: "Add your own device").
 import { bell } from "./entities/bell.js";
+import { button } from "./entities/button.js";
 import { device, type DeviceLine } from "./entities/entity.js";
 import { lamp } from "./entities/lamp.js";
 import { relay } from "./entities/relay.js";
@@ -13,4 +14,5 @@ export const DEVICES: readonly DeviceLine[] = Object.freeze([
   device(bell, "bell"),
   device(temperature, "sensor", "temperature"),
   device(relay, "relay"),
+  device(button, "button"),
 ]);

@@ -11,13 +11,13 @@ describe("parseConfig", () => {
     expect(Object.keys(result.config).sort()).toEqual(Object.keys(FIELDS).sort());
   });
 
-  test("each device of the table brings its settings under its name: relayPin, relayAutoOff, sensorSamplePeriod", () => {
-    const result = parseConfig({ relayPin: "5", relayAutoOff: "30", sensorSamplePeriod: "2000" });
-    expect(result).toMatchObject({ ok: true, config: { relayPin: 5, relayAutoOff: 30, relayActiveLow: false, bellPin: 4, sensorSamplePeriod: 2000 } });
+  test("each device of the table brings its settings under its name: relayPin, buttonLong, sensorSamplePeriod", () => {
+    const result = parseConfig({ relayPin: "5", relayAutoOff: "30", buttonLong: "1000", sensorSamplePeriod: "2000" });
+    expect(result).toMatchObject({ ok: true, config: { relayPin: 5, relayAutoOff: 30, relayActiveLow: false, buttonPin: 27, buttonLong: 1000, buttonActiveLow: true, sensorSamplePeriod: 2000 } });
     expect(FIELDS.relayAutoOff).toMatchObject({ kind: "integer", min: 0 });
     expect(LIVE_KEYS).toEqual(["bellMaxDuration", "bellMaxRate", "sensorSamplePeriod", "sensorReportPeriod", "sensorDeadband"]);
-    const bad = parseConfig({ relayPin: "D5", sensorDeadband: "-1" });
-    expect(bad).toEqual({ ok: false, errors: ['sensorDeadband must be between 0 and 1000000; got -1.', 'relayPin must be an integer; got "D5".'] });
+    const bad = parseConfig({ relayPin: "D5", buttonDebounce: "0" });
+    expect(bad).toEqual({ ok: false, errors: ['relayPin must be an integer; got "D5".', "buttonDebounce must be between 1 and 1000; got 0."] });
   });
 
   test("a renamed key is refused with its new name, not ignored", () => {

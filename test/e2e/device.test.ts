@@ -330,16 +330,19 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     const { proc, prefix, id } = await device({ config: { discovery: true, discoveryPrefix: `ha-${engine}` } });
     await proc.waitFor(isConnected, "connected");
     const obs = await observer([`ha-${engine}/+/${id}/+/config`]);
-    await until("four configs", () => obs.received.length >= 4);
+    await until("seven configs", () => obs.received.length >= 7);
     const byTopic = Object.fromEntries(obs.received.map((m) => [m.topic.slice(`ha-${engine}/`.length, -"/config".length), JSON.parse(m.text)]));
     expect(Object.keys(byTopic).sort()).toEqual(
-      ["button/bell", "light/lamp", "sensor/temperature", "switch/relay"].map((t) => t.replace("/", `/${id}/`)),
+      ["button/bell", "device_automation/button_double", "device_automation/button_long", "device_automation/button_press", "light/lamp", "sensor/temperature", "switch/relay"].map((t) =>
+        t.replace("/", `/${id}/`),
+      ),
     );
     for (const config of Object.values(byTopic)) expect(config).toMatchObject({ "~": prefix, dev: { ids: id, name: id } });
     for (const [topic, config] of Object.entries(byTopic)) if (!topic.startsWith("device_automation/")) expect(config.avty_t).toBe("~/status");
     expect(byTopic[`switch/${id}/relay`]).toMatchObject({ cmd_t: "~/relay", stat_t: "~/relay/state", uniq_id: `${id}_relay` });
+    expect(byTopic[`device_automation/${id}/button_long`]).toMatchObject({ atype: "trigger", t: "~/button", type: "button_long_press", pl: "long" });
     const late = await observer([`ha-${engine}/+/${id}/+/config`]);
-    await until("four retained configs for a late subscriber", () => late.received.length >= 4);
+    await until("seven retained configs for a late subscriber", () => late.received.length >= 7);
     expect(late.received.every((m) => m.retain)).toBe(true);
   });
 });

@@ -17,13 +17,13 @@ describe.each(engines)("relay on the %s engine against Mosquitto", (engine) => {
   let n = 0;
 
   async function device(options: Partial<DeviceOptions> = {}) {
-    const id = `rb-${engine}-${++n}`;
-    const store = mkdtempSync(join(tmpdir(), "rb-store-"));
+    const id = `relay-${engine}-${++n}`;
+    const store = mkdtempSync(join(tmpdir(), "relay-store-"));
     dirs.push(store);
-    const proc = await spawnDevice({ engine, broker: broker.url, store, ...options, config: { deviceId: id, prefix: `rb/${id}`, discovery: false, ...options.config } });
+    const proc = await spawnDevice({ engine, broker: broker.url, store, ...options, config: { deviceId: id, prefix: `relay/${id}`, discovery: false, ...options.config } });
     devices.push(proc);
     await proc.waitFor(isConnected, "connected");
-    return { proc, prefix: `rb/${id}` };
+    return { proc, prefix: `relay/${id}` };
   }
 
   async function observer(filters: string[]) {

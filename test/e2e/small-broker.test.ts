@@ -20,9 +20,9 @@ describe.each(engines)("discovery on a broker that takes at most 256 bytes, %s e
     const proc = await spawnDevice({ engine, broker: broker.url, store, config: { deviceId: id, prefix, discoveryPrefix: "ha", sensorSamplePeriod: 86_400_000 } });
     try {
       await proc.waitFor(isConnected, "connected");
-      await until("three configs and one report", () => obs.received.length >= 4);
+      await until("six configs and one report", () => obs.received.length >= 7);
       const configs = obs.received.filter((m) => m.topic.endsWith("/config")).map((m) => m.topic.split("/")[1] + "/" + m.topic.split("/")[3]);
-      expect(configs.sort()).toEqual(["button/bell", "light/lamp", "switch/relay"]);
+      expect(configs.sort()).toEqual(["button/bell", "device_automation/button_double", "device_automation/button_long", "device_automation/button_press", "light/lamp", "switch/relay"]);
       const [report] = obs.on(`${prefix}/error`).map((m) => JSON.parse(m.text));
       expect(report.topic).toBe(`ha/sensor/${id}/temperature/config`);
       expect(report.reason).toMatch(/is \d+ bytes; the broker takes at most 256/);

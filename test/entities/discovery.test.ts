@@ -34,14 +34,33 @@ describe("Home Assistant discovery", () => {
     });
   });
 
-  test("the table's devices give a light, a button, a sensor and a switch", () => {
-    expect(tableEntries().map((e) => `${e.component}/${e.objectId}`)).toEqual(["light/lamp", "button/bell", "sensor/temperature", "switch/relay"]);
+  test("the table's devices give a light, a button, a sensor, a switch and three device triggers", () => {
+    const entries = tableEntries();
+    expect(entries.map((e) => `${e.component}/${e.objectId}`)).toEqual([
+      "light/lamp",
+      "button/bell",
+      "sensor/temperature",
+      "switch/relay",
+      "device_automation/button_press",
+      "device_automation/button_long",
+      "device_automation/button_double",
+    ]);
+    const trigger = JSON.parse(discoveryPayload(config(), entries[4]));
+    expect(trigger).toEqual({
+      "~": "home/office",
+      atype: "trigger",
+      t: "~/button",
+      type: "button_short_press",
+      stype: "button",
+      pl: "press",
+      dev: { ids: "xs-device", name: "xs-device" },
+    });
   });
 
   test("configs fit small packets: 256 bytes but the temperature's (303) with the default ids, 1024 with the longest id and a 40-character prefix", () => {
     const small = config();
     const sizes = tableEntries().map((entry) => [entry.objectId, packetSize(discoveryTopic(small, entry), discoveryPayload(small, entry))]);
-    expect(Object.fromEntries(sizes)).toEqual({ lamp: 243, bell: 208, temperature: 303, relay: 249 });
+    expect(Object.fromEntries(sizes)).toEqual({ lamp: 243, bell: 208, temperature: 303, relay: 249, button_press: 224, button_long: 221, button_double: 227 });
     const id = "d".repeat(23);
     const long = config({ deviceId: id, prefix: `site/${"p".repeat(35)}` });
     for (const entry of tableEntries({ deviceId: id, prefix: long.prefix }))
