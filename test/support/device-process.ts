@@ -32,6 +32,8 @@ export interface DeviceOptions {
   flags?: string[];
   /** How long to wait for {"type":"ready"}, ms. */
   startTimeoutMs?: number;
+  /** The project to run the simulator of (a changed copy of this one); this one by default. */
+  root?: string;
 }
 
 export interface DeviceProcess {
@@ -58,12 +60,12 @@ export interface DeviceProcess {
 // Jest runs this file as CommonJS (__dirname); a bundle made by tools/run.mjs runs from the repo root.
 const ROOT = typeof __dirname === "string" ? resolve(__dirname, "..", "..") : process.cwd();
 
-function command(engine: Engine): string[] {
+function command(engine: Engine, root: string): string[] {
   switch (engine) {
     case "node":
-      return [join(ROOT, "tools", "run.mjs"), join("simulator", "cli.ts")];
+      return [join(root, "tools", "run.mjs"), join("simulator", "cli.ts")];
     case "xs":
-      return [join(ROOT, "simulator", "xs", "run.mjs")];
+      return [join(root, "simulator", "xs", "run.mjs")];
   }
 }
 
@@ -81,13 +83,14 @@ function track(child: ChildProcess): void {
 }
 
 export async function spawnDevice(options: DeviceOptions): Promise<DeviceProcess> {
-  const args = [...command(options.engine), "--ndjson", "--broker", options.broker];
+  const root = options.root ?? ROOT;
+  const args = [...command(options.engine, root), "--ndjson", "--broker", options.broker];
   if (options.store !== undefined) args.push("--store", options.store);
   if (options.clock !== undefined) args.push("--clock", options.clock);
   args.push(...(options.flags ?? []));
   for (const [key, value] of Object.entries(options.config ?? {})) args.push(`--${key}=${String(value)}`);
 
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
   track(child);
   const events: DeviceEvent[] = [];
   const waiters = new Set<() => void>();
