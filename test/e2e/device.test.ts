@@ -1,62 +1,16 @@
 // End to end: the device as a child process (either engine) against a real Mosquitto, driven only
 // through the device-process protocol and MQTT, so the same scenarios hold on Node and in XS (where
 // the firmware gets the board's 384-slot stack, simulator/xs/stack.ts).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type mqtt from "mqtt";
-import type { MqttClient } from "mqtt";
-import { spawnDevice, type DeviceOptions, type DeviceProcess, type Engine } from "../support/device-process.js";
-import { isConnected, isPin, peer, sensor, sleep, until } from "../support/e2e.js";
-import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import type { Engine } from "../support/device-process.js";
+import { e2eDevices, isConnected, isPin, sensor, sleep, until } from "../support/e2e.js";
 import { startProxy } from "../support/proxy.js";
 
 const engines: Engine[] = ["node", "xs"];
 
-
 describe.each(engines)("device on the %s engine against Mosquitto", (engine) => {
-  let broker: Mosquitto;
-  let stores: string[] = [];
-  let devices: DeviceProcess[] = [];
-  let peers: MqttClient[] = [];
-  let n = 0;
-
-  /** A device with its own id, prefix and store, so tests share the broker without crosstalk. */
-  async function device(options: Partial<DeviceOptions> & { config?: DeviceOptions["config"] } = {}) {
-    const id = `e2e-${engine}-${++n}`;
-    const store = options.store ?? mkdtempSync(join(tmpdir(), "device-store-"));
-    stores.push(store);
-    const proc = await spawnDevice({
-      engine,
-      broker: broker.url,
-      store,
-      ...options,
-      config: { deviceId: id, prefix: `e2e/${id}`, discovery: false, ...options.config },
-    });
-    devices.push(proc);
-    return { proc, prefix: `e2e/${id}`, id, store };
-  }
-
-  async function observer(filters: string[], options: mqtt.IClientOptions = {}) {
-    const p = await peer(broker.url, filters, options);
-    peers.push(p.client);
-    return p;
-  }
-
-  beforeAll(async () => {
-    broker = await startMosquitto({ persistence: true });
-  });
-  afterAll(async () => {
-    await broker.stop();
-  });
-  afterEach(async () => {
-    for (const p of peers) p.end(true);
-    for (const d of devices) await d.kill();
-    for (const s of stores) rmSync(s, { recursive: true, force: true });
-    peers = [];
-    devices = [];
-    stores = [];
-  });
+  const fixture = e2eDevices(engine, "e2e", { persistence: true });
+  const device = fixture.device;
+  const observer = fixture.observer;
 
   test("a command from another client switches the lamp pin and the retained state follows", async () => {
     const { proc, prefix } = await device();
@@ -160,7 +114,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     await proc.waitFor(isConnected, "connected");
     const obs = await observer([`${prefix}/health`], { reconnectPeriod: 200 });
     const from = proc.events.length;
-    await broker.stop();
+    await fixture.broker.stop();
     await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
     for (let value = 100; value < 140; value++) {
       proc.send(sensor(value));
@@ -168,7 +122,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     }
     const refused = () => proc.events.filter((e) => e.type === "log" && e.line.startsWith("reading dropped: outbox full")).length;
     await until("readings refused by the full outbox", () => refused() >= 20);
-    await broker.restart();
+    await fixture.broker.restart();
     await until("a health snapshot after the outage", () => obs.received.some((m) => JSON.parse(m.text).reconnects === 1), 20_000);
     const health = JSON.parse(obs.received.filter((m) => JSON.parse(m.text).reconnects === 1).at(-1)!.text);
     expect(health.dropsFull).toBeGreaterThanOrEqual(refused());
@@ -212,7 +166,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     // A persistent QoS 1 session, so what the device sends before this peer is back is kept for it.
     const obs = await observer([`${prefix}/temperature`], { clientId: `obs-${prefix.replace(/\W/g, "")}`, clean: false, reconnectPeriod: 200 });
     const from = proc.events.length;
-    await broker.stop();
+    await fixture.broker.stop();
     await proc.waitFor((e) => e.type === "disconnected", "disconnected", 10_000, from);
     const offlineFrom = Date.now();
     for (const value of [31, 32, 33]) {
@@ -220,7 +174,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
       await sleep(300);
     }
     const offlineTo = Date.now();
-    await broker.restart();
+    await fixture.broker.restart();
     await until("the offline readings", () => obs.received.filter((m) => JSON.parse(m.text).value > 30).length >= 3, 20_000);
     const late = obs.received.map((m) => JSON.parse(m.text)).filter((r) => r.value > 30);
     expect(late.map((r) => r.value)).toEqual([31, 32, 33]);
@@ -233,7 +187,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
   });
 
   test("after an outage the broker hears online first, then fresh state and one health snapshot, then the buffered readings in order", async () => {
-    const proxy = await startProxy(broker.port);
+    const proxy = await startProxy(fixture.broker.port);
     try {
       const { proc, prefix } = await device({ broker: proxy.url, config: { sensorSamplePeriod: 50, sensorDeadband: 0.5, healthPeriod: 1000 } });
       proc.send(sensor(20));
@@ -277,7 +231,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     first.proc.send(sensor(20));
     await first.proc.waitFor(isConnected, "connected");
     const obs = await observer([`${prefix}/temperature`], { clientId: `obs2-${prefix.replace(/\W/g, "")}`, clean: false, reconnectPeriod: 200 });
-    await broker.stop();
+    await fixture.broker.stop();
     await first.proc.waitFor((e) => e.type === "disconnected", "disconnected");
     for (const value of [41, 42]) {
       first.proc.send(sensor(value));
@@ -285,7 +239,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     }
     const taken = Date.now();
     await first.proc.kill();
-    await broker.restart();
+    await fixture.broker.restart();
     const second = await device({ store: first.store, config: { deviceId: first.id, prefix, sensorSamplePeriod: 50, sensorDeadband: 0.5 } });
     await second.proc.waitFor(isConnected, "connected again");
     await until("the readings from before the restart", () => obs.received.filter((m) => JSON.parse(m.text).value > 40).length >= 2, 20_000);
