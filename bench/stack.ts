@@ -15,8 +15,9 @@ const INPUTS: Array<[name: string, topic: string | undefined, payload: string]> 
   ["refusal: 1 KB bell pattern", "bell", JSON.stringify({ pattern: Array.from({ length: 250 }, () => 100) })],
   ["refusal: 85 multibyte characters", "lamp", "€".repeat(85)],
   ["refusal: config of 58 unknown keys", "config", JSON.stringify(Object.fromEntries(Array.from({ length: 58 }, (_, i) => [`k${i}`, i])))],
-  ["live config change", "config", '{"deadband":2}'],
+  ["live config change", "config", '{"sensorDeadband":2}'],
   ["bell ring", "bell", '{"pattern":[10,10,10]}'],
+  ["relay command", "relay", "on"],
 ];
 
 const broker = await startMosquitto();

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { basename, delimiter, join, resolve } from "node:path";
 
 const sdk = process.env.MODDABLE;
 if (!sdk || !existsSync(join(sdk, "tools", "mcconfig.js"))) {
@@ -42,8 +42,9 @@ try {
   for (const target of targets) {
     const platform = target.split("/")[0];
     const generated = mcconfig(["-d", "-p", target, "-o", out]);
-    // Boards: tmp/<platform>/<subplatform>/debug/main; simulators: tmp/<platform>/mc/debug/main.
-    const makefile = join(out, "tmp", ...target.split("/"), ...(target === host ? ["mc"] : []), "debug", "main", "makefile");
+    // Boards: tmp/<platform>/<subplatform>/debug/<project>; simulators: tmp/<platform>/mc/debug/<project>,
+    // where <project> is the name of the folder that holds manifest.json.
+    const makefile = join(out, "tmp", ...target.split("/"), ...(target === host ? ["mc"] : []), "debug", basename(process.cwd()), "makefile");
     if (generated.status !== 0 || !existsSync(makefile)) {
       report(false, `${target}: mcconfig -d -p ${target} made no make file\n${generated.output.trim()}`);
       continue;

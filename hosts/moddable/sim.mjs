@@ -12,7 +12,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { basename, delimiter, join, resolve } from "node:path";
 
 function fail(message) {
   console.error(`sim:moddable: ${message}`);
@@ -109,9 +109,12 @@ if (platform !== "lin") {
   const built = spawnSync("mcconfig", ["-d", "-l", "-m", "-t", "build", "-p", "lin", "-o", out, ...settings], { stdio: "inherit", env });
   if (built.error) fail(built.error.message);
   if (built.status !== 0) process.exit(built.status ?? 1);
-  const makefile = readFileSync(join(out, "tmp", "lin", "mc", "debug", "main", "makefile"), "utf8");
+  // mcconfig names the build after the folder that holds manifest.json: a clone named otherwise
+  // must not run the library another clone built.
+  const project = basename(process.cwd());
+  const makefile = readFileSync(join(out, "tmp", "lin", "mc", "debug", project, "makefile"), "utf8");
   const simulator = /^SIMULATOR = (.+)$/m.exec(makefile)?.[1] ?? join(tools, "mcsim");
-  const library = join(out, "bin", "lin", "mc", "debug", "main", "mc.so");
+  const library = join(out, "bin", "lin", "mc", "debug", project, "mc.so");
   const screen = await display();
   console.error(`sim:moddable: simulator on display ${screen.name}, log console on port ${port}`);
   const child = spawn("node", ["xsbug-log", simulator, library], {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { until } from "../support/e2e.js";
 import { spawnDevice, type DeviceProcess } from "../support/device-process.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 
@@ -29,12 +30,16 @@ describe("the board's XS stack inside xsnap", () => {
     device = await spawnDevice({ engine: "xs", broker: broker.url, store, flags: ["--stack", "384"], config: { deviceId: "xs-stack-384", prefix: "xs/s384" } });
     await device.waitFor((e) => e.type === "connected", "connected");
     const peer = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    const echoes: string[] = [];
+    peer.on("message", (_topic, payload) => echoes.push(payload.toString()));
+    await peer.subscribeAsync("xs/s384/config/state", { qos: 1 });
     try {
       const from = device.events.length;
-      for (const [topic, payload] of [["lamp", "on"], ["lamp", "bogus"], ["config", '{"deadband":2}'], ["config", '{"deadband":"x"}']])
+      for (const [topic, payload] of [["lamp", "on"], ["lamp", "bogus"], ["config", '{"sensorDeadband":2}'], ["config", '{"sensorDeadband":"x"}']])
         await peer.publishAsync(`xs/s384/${topic}`, payload, { qos: 1 });
       await device.waitFor((e) => e.type === "pin" && e.name === "lamp" && e.value === 1, "lamp on", 10_000, from);
       await device.waitFor((e) => e.type === "log" && e.line.startsWith("refused xs/s384/config"), "the bad config refused", 10_000, from);
+      await until("the change echoed", () => echoes.some((text) => JSON.parse(text).sensorDeadband === 2));
       expect(device.events.filter((e) => e.type === "error")).toEqual([]);
     } finally {
       await peer.endAsync();
