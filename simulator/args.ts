@@ -16,6 +16,10 @@ export interface SimulatorOptions {
   /** A PEM file of the CA to trust for mqtts:// brokers (else the system's). */
   ca: string | undefined;
   ndjson: boolean;
+  /** Serve the browser panel: on by default, off with --no-panel or --ndjson (unless --panel-port). */
+  panel: boolean;
+  /** The panel's port; undefined: 8080 when free, else any free port. */
+  panelPort: number | undefined;
   help: boolean;
   /** Raw config keys, strings as from mcconfig. */
   config: Record<string, string>;
@@ -36,12 +40,16 @@ export const USAGE = `usage: npm start -- [options] [--key=value ...]
                     and in the Moddable simulator; 0: all of xsnap's 4096)
   --clock real|virtual
                     virtual: time moves only on {"type":"advance","ms":N} lines on stdin
-  --ndjson          one JSON object per line on stdout (the device-process protocol)
+  --ndjson          one JSON object per line on stdout (the device-process protocol); no
+                    panel unless --panel-port is given
+  --no-panel        no browser panel (by default it is served on http://127.0.0.1:8080/)
+  --panel-port N    the panel's port (0: any free one; default 8080 when free)
   --key=value       any config key: deviceId, prefix, relayPin, sensorSamplePeriod, ...
                     env MQTT_USER, MQTT_PASSWORD, DEVICE_ID set mqttUser, mqttPassword, deviceId
 
-stdin, one line each: {"type":"sensor","value":23.5}  {"type":"advance","ms":1000}  {"type":"stop"}
-(or, typed: sensor 23.5 | sensor auto | advance 1000 | stop)`;
+stdin, one line each: {"type":"input","name":"sensor","value":750}  {"type":"press","name":"button","ms":100}
+{"type":"advance","ms":1000}  {"type":"stop"}
+(or, typed: input sensor 750 | input sensor auto | press button [MS] | advance 1000 | stop)`;
 
 const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   MQTT_BROKER: "broker",
@@ -50,9 +58,9 @@ const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   DEVICE_ID: "deviceId",
 });
 
-const VALUED = new Set(["broker", "store", "clock", "engine", "stack", "ca"]);
-const OWN = new Set(["store", "clock", "engine", "stack", "ca"]);
-const SWITCHES = new Set(["ndjson", "help"]);
+const VALUED = new Set(["broker", "store", "clock", "engine", "stack", "ca", "panel-port"]);
+const OWN = new Set(["store", "clock", "engine", "stack", "ca", "panel-port"]);
+const SWITCHES = new Set(["ndjson", "help", "no-panel"]);
 
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ArgsResult {
   const values: Record<string, string> = {};
@@ -98,6 +106,11 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
   if (stack !== undefined && !(Number.isInteger(stack) && stack >= 0 && stack <= 4096)) {
     return { ok: false, error: `--stack must be a whole number of slots from 0 to 4096; got "${values.stack}"` };
   }
+  const panelPort = values["panel-port"] === undefined ? undefined : Number(values["panel-port"]);
+  if (panelPort !== undefined && !(Number.isInteger(panelPort) && panelPort >= 0 && panelPort <= 65535)) {
+    return { ok: false, error: `--panel-port must be a port number from 0 to 65535; got "${values["panel-port"]}"` };
+  }
+  const ndjson = switches.has("ndjson");
   // broker is a config key as well; store, clock and ca are the simulator's alone.
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) if (!OWN.has(key)) config[key] = value;
@@ -110,7 +123,9 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       engine,
       stack,
       ca: values.ca,
-      ndjson: switches.has("ndjson"),
+      ndjson,
+      panel: !switches.has("no-panel") && (panelPort !== undefined || !ndjson),
+      panelPort,
       help: switches.has("help"),
       config,
     },

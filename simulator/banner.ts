@@ -10,16 +10,25 @@ export function defaultStoreDir(deviceId: string): string {
   return join(tmpdir(), "xs-mqtt-device-sim", deviceId);
 }
 
-export function banner(config: Config, options: SimulatorOptions, storeDir: string, embedded: boolean, engine: "node" | "xs"): string {
+export function banner(
+  config: Config,
+  options: SimulatorOptions,
+  storeDir: string,
+  embedded: boolean,
+  engine: "node" | "xs",
+  panelUrl: string | undefined,
+): string {
   const url = new URL(config.broker);
   const target = `-h ${url.hostname} -p ${url.port || (url.protocol === "mqtts:" ? 8883 : 1883)}`;
   const where = engine === "xs" ? `XS engine (xsnap), ${options.stack ?? 384}-slot stack` : "Node engine";
-  // A try-line for each device of the table that takes a command.
-  const tries = DEVICES.filter((line) => line.kind.example !== undefined).map(
+  // A try-line for each device of the table that takes a command (mosquitto_pub speaks no WebSocket).
+  const web = url.protocol === "ws:" || url.protocol === "wss:";
+  const tries = (web ? [] : DEVICES).filter((line) => line.kind.example !== undefined).map(
     (line) => `mosquitto_pub ${target} -t ${config.prefix}/${line.topic ?? line.name} -m ${line.kind.example}`,
   );
-  tries.push(`mosquitto_sub ${target} -t '${config.prefix}/#' -v`);
+  if (!web) tries.push(`mosquitto_sub ${target} -t '${config.prefix}/#' -v`);
   return [
+    ...(panelUrl ? [`panel: ${panelUrl}  (the board and an MQTT client, in your browser)`] : []),
     `xs-mqtt-device simulator: device "${config.deviceId}" on ${config.broker}${embedded ? " (embedded Aedes broker)" : ""}, ${where}`,
     ...tries.map((line, i) => `${i === 0 ? "  try:  " : "        "}${line}`),
     `  store: ${storeDir}   clock: ${options.clock}`,

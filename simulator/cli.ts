@@ -16,7 +16,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
 import { driveInput } from "./inputs.js";
 import { watchLink } from "./link-watch.js";
 import { ndjsonPanel, terminalPanel, type Panel } from "./panel.js";
+import { networkSwitch } from "./network.js";
 import { watchPins } from "./pin-watch.js";
+import { startPanelServer, type PanelServer } from "./web/server.js";
 
 /** How long a stop may take (offline, DISCONNECT) before the process exits anyway, ms of real time. */
 const STOP_GRACE = 3000;
@@ -68,31 +70,51 @@ async function main(): Promise<void> {
 
   const clock = options.clock === "virtual" ? new VirtualClock({ epoch: Date.now() }) : undefined;
   const now = clock ? () => clock.now() : () => performance.now();
-  const panel: Panel =
+  let server: PanelServer | undefined;
+  const terminal: Panel =
     early ??
     terminalPanel({ write, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, origin: now(), now });
+  // Everything shown goes to the terminal (or the JSON lines) and to the browser panel's pages.
+  const panel: Panel = (event) => {
+    terminal(event);
+    server?.panel(event);
+  };
   const storeDir = options.store ?? defaultStoreDir(config.deviceId);
-  if (!ndjson) write(banner(config, options, storeDir, broker !== undefined, "node"));
-  else if (broker) panel({ type: "log", line: `embedded broker on 127.0.0.1:${broker.port}` });
 
   let ca: string | undefined;
   try {
     ca = options.ca === undefined ? undefined : readFileSync(options.ca, "utf8");
   } catch (error) {
     await broker?.close();
-    return fail(panel, `--ca: cannot read ${options.ca}: ${(error as Error).message}`, 2);
+    return fail(terminal, `--ca: cannot read ${options.ca}: ${(error as Error).message}`, 2);
   }
   const nodeHost = createNodeHost({ storeDir, clock, ca, log: (line) => panel({ type: "log", line }) });
   // Whatever the device table declares: the panel hears of each pin as the app opens it.
   watchPins(nodeHost.pins, nodeHost.clock, panel);
 
   let app: ReturnType<typeof start> | undefined;
+  // The panel's network switch and packet log sit between the device and the host's sockets.
+  const network = networkSwitch(nodeHost.connect, options.panel ? (packet) => server?.packet(packet) : undefined);
   const watch = watchLink(
-    nodeHost.connect,
+    network.connect,
     () => app?.client.connected ?? false,
     (connected, reason) => panel(connected ? { type: "connected" } : { type: "disconnected", reason }),
   );
   const host: Host = { ...nodeHost, connect: watch.connect };
+  if (options.panel) {
+    try {
+      server = await startPanelServer(
+        { engine: "node", config, pins: nodeHost.pins, clock: nodeHost.clock, timers: nodeHost.timers, network, broker, ca, stats: async () => ({ ...app?.client.stats() }) },
+        { port: options.panelPort },
+      );
+    } catch (error) {
+      await broker?.close();
+      return fail(terminal, (error as Error).message, 2);
+    }
+    terminal({ type: "panel", url: server.url });
+  }
+  if (!ndjson) write(banner(config, options, storeDir, broker !== undefined, "node", server?.url));
+  else if (broker) panel({ type: "log", line: `embedded broker on 127.0.0.1:${broker.port}` });
   try {
     app = start(host, config);
   } catch (error) {
@@ -113,6 +135,7 @@ async function main(): Promise<void> {
       clearInterval(safety);
       watch.check();
       input.close();
+      await server?.close();
       await broker?.close();
       exit(0);
     };

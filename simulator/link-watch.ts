@@ -32,6 +32,7 @@ export function watchLink(
         host: options.host,
         port: options.port,
         secure: options.secure,
+        path: options.path,
         ca: options.ca,
         onConnect() {
           options.onConnect();

@@ -3,6 +3,8 @@
 
 export type PanelEvent =
   | { type: "ready" }
+  /** The browser panel is served here (the banner says so to people). */
+  | { type: "panel"; url: string }
   /** An output the device drives changed level. */
   | { type: "pin"; name: string; value: 0 | 1; t: number }
   /** An input was driven to a level (by a stdin command). */
@@ -43,6 +45,8 @@ export function terminalPanel(options: {
     switch (event.type) {
       case "ready":
         return line(options.now(), paint("dim", "device started"));
+      case "panel":
+        return;
       case "pin":
         return line(event.t, `${event.name.padEnd(8)} ${event.value === 1 ? paint("yellow", "(*) on") : paint("dim", "( ) off")}`);
       case "input":

@@ -40,7 +40,7 @@ export default function start(host: Host, initial: Config): App {
     reconnect: { max: config.reconnectMax },
     onConnect() {
       host.log(`connected to ${config.broker}`);
-      birth(client, config);
+      birth(client, config, host.timers);
       for (const entity of entities) entity.connected?.();
       publishDiscovery(client, config, entities.flatMap((entity) => entity.discovery?.() ?? []), (error) => context.refused(error));
     },

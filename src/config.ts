@@ -34,7 +34,7 @@ export type Config = CoreConfig & { readonly [key: string]: Value };
 export type ParseResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 const TOPIC_PREFIX = /^[^#+\u0000]+$/;
-const BROKER_URL = /^mqtts?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/;
+const BROKER_URL = /^(mqtts?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?|wss?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\/[A-Za-z0-9._~\/-]*)?)$/;
 const DAY = 86_400_000;
 
 const CORE: Readonly<Record<keyof CoreConfig, Field>> = frozenFields({
@@ -42,8 +42,8 @@ const CORE: Readonly<Record<keyof CoreConfig, Field>> = frozenFields({
     kind: "string",
     default: "mqtt://127.0.0.1:1883",
     pattern: BROKER_URL,
-    rule: "a URL such as mqtt://host:1883 or mqtts://host:8883",
-    doc: "the broker: `mqtt://host[:port]` or `mqtts://host[:port]`",
+    rule: "a URL such as mqtt://host:1883, mqtts://host:8883 or ws://host:8080/mqtt",
+    doc: "the broker: `mqtt://host[:port]`, `mqtts://host[:port]`, or MQTT over WebSocket `ws[s]://host[:port][/path]` (Node and the desktop XS engine only)",
   },
   deviceId: {
     kind: "string",

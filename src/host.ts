@@ -26,8 +26,10 @@ export interface Timers {
 export interface TransportOptions {
   host: string;
   port: number;
-  /** TLS when true (mqtts://). */
+  /** TLS when true (mqtts://, wss://). */
   secure: boolean;
+  /** MQTT over WebSocket at this HTTP path (ws://, wss://); absent or undefined: MQTT over TCP. */
+  path?: string;
   /** PEM CA certificate(s) to trust for TLS, when not the host's default store. */
   ca?: string;
   /** The connection is open; `write` may be called. */

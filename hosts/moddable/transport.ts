@@ -89,7 +89,8 @@ export default function connect(options: TransportOptions): Transport {
     }
   }
 
-  if (options.secure) failSoon("mqtts:// needs TLS, which this Moddable build does not include; use mqtt://");
+  if (options.path !== undefined) failSoon("ws:// and wss:// need a WebSocket transport, which the Moddable host does not have; use mqtt://");
+  else if (options.secure) failSoon("mqtts:// needs TLS, which this Moddable build does not include; use mqtt://");
   else if (IPV4.test(options.host)) open(options.host);
   else
     Net.resolve(options.host, (name, address) => {

@@ -2,7 +2,9 @@
 // virtual pins, opened by name as the app asks for them, that the simulator and the tests can watch
 // and drive.
 import { performance } from "node:perf_hooks";
-import type { Clock, Host, Store, Timers } from "../../src/host.js";
+import WebSocket from "ws";
+import type { Clock, Connect, Host, Store, Timers } from "../../src/host.js";
+import { webSocketConnect, type WebSocketLike } from "../web/transport.js";
 import { FileStore } from "./file-store.js";
 import { MemoryStore } from "./memory-store.js";
 import { VirtualPins } from "./pins.js";
@@ -34,6 +36,13 @@ const nodeTimers: Timers = {
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** MQTT over TCP (net, tls), or over WebSocket (`ws`) for a ws:// or wss:// broker. */
+function connectTo(defaultCa: string | undefined): Connect {
+  const overWebSocket = (ca: string | undefined) =>
+    webSocketConnect((url, protocols) => new WebSocket(url, protocols, { ca }) as unknown as WebSocketLike);
+  return (options) => (options.path === undefined ? connect(options, defaultCa) : overWebSocket(options.ca ?? defaultCa)(options));
+}
+
 export function createNodeHost(options: NodeHostOptions = {}): NodeHost {
   const clock: Clock = options.clock ?? realClock;
   const timers: Timers = options.clock ?? nodeTimers;
@@ -43,7 +52,7 @@ export function createNodeHost(options: NodeHostOptions = {}): NodeHost {
     clock,
     timers,
     // The options object is passed on as it is: its callbacks are its methods (src/host.ts).
-    connect: options.ca === undefined ? connect : (transport) => connect(transport, options.ca),
+    connect: connectTo(options.ca),
     store,
     pins: new VirtualPins(clock, options.seed),
     random: options.random ?? Math.random,

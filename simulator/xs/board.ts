@@ -1,7 +1,7 @@
 // Node side of the XS engine: plays the board for the firmware running in XS. Every port call from
 // XS arrives as a frame and is answered by a Node host (sockets, store, pins, sensor, time); every
 // event of that host (timer fired, bytes received, ...) goes to XS as a frame, one crank each.
-import type { Transport } from "../../src/host.js";
+import type { Connect, Transport } from "../../src/host.js";
 import { createNodeHost, type NodeHost } from "../../hosts/node/host.js";
 import { VirtualClock } from "../../hosts/node/virtual-clock.js";
 import type { PanelEvent } from "../panel.js";
@@ -22,6 +22,8 @@ export interface BoardOptions {
   entry?: string;
   /** Stack left to the firmware, in slots (stack.ts); 0 or absent: all of xsnap's 4096. */
   stackSlots?: number;
+  /** Wraps the host's connect (the panel's network switch); the host's own by default. */
+  connect?(connect: Connect): Connect;
 }
 
 export interface Board {
@@ -55,6 +57,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   });
   // Whatever the firmware opens: its pins are this host's virtual pins, shown on the panel.
   watchPins(host.pins, host.clock, options.emit);
+  const connect = options.connect ? options.connect(host.connect) : host.connect;
   const timers = new Map<number, unknown>();
   const sockets = new Map<number, Transport>();
   let stopped: () => void = () => undefined;
@@ -88,11 +91,12 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
       }
       case ToBoard.connect: {
         const id = reader.u32();
-        const { host: name, port, secure, ca } = JSON.parse(reader.text()) as { host: string; port: number; secure: boolean; ca?: string };
-        const socket = host.connect({
+        const { host: name, port, secure, path, ca } = JSON.parse(reader.text()) as { host: string; port: number; secure: boolean; path?: string; ca?: string };
+        const socket = connect({
           host: name,
           port,
           secure,
+          path,
           ca,
           onConnect: () => toXs(frame(ToXs.connected, id)),
           onReadable() {

@@ -7,8 +7,11 @@ import { banner, defaultStoreDir } from "../banner.js";
 import { parseCommand, type Command } from "../commands.js";
 import { driveInput } from "../inputs.js";
 import type { EmbeddedBroker } from "../embedded-broker.js";
+import { networkSwitch, type Network } from "../network.js";
 import { ndjsonPanel, terminalPanel, type Panel } from "../panel.js";
+import { startPanelServer, type PanelServer } from "../web/server.js";
 import { startBoard, type Board } from "./board.js";
+import { ToXs, frame } from "./protocol.js";
 import { BOARD_STACK_SLOTS } from "./stack.js";
 
 const write = (text: string): void => void process.stdout.write(text);
@@ -40,8 +43,14 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
   }
 
   let board: Board | undefined;
+  let server: PanelServer | undefined;
   const now = (): number => board?.host.clock.now() ?? 0;
-  const panel = ndjson ? early : terminalPanel({ write, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, origin: 0, now });
+  const terminal = ndjson ? early : terminalPanel({ write, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, origin: 0, now });
+  // Everything shown goes to the terminal (or the JSON lines) and to the browser panel's pages.
+  const panel: Panel = (event) => {
+    terminal(event);
+    server?.panel(event);
+  };
   const fail = (error: Error): void => {
     // The XS error and its stack: on stderr for people, as the error event for tests.
     process.stderr.write(`${error.name}: ${error.message}\n`);
@@ -55,8 +64,42 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
     return exit(2);
   }
   const storeDir = options.store ?? defaultStoreDir(parsed.config.deviceId);
-  if (!ndjson) write(banner(parsed.config, options, storeDir, broker !== undefined, "xs"));
-  board = await startBoard({ storeDir, clock: options.clock, stackSlots: options.stack ?? BOARD_STACK_SLOTS, emit: panel, fail });
+  let network: Network | undefined;
+  board = await startBoard({
+    storeDir,
+    clock: options.clock,
+    stackSlots: options.stack ?? BOARD_STACK_SLOTS,
+    emit: panel,
+    fail,
+    // The panel's network switch and packet log sit between the firmware and the board's sockets.
+    connect: (connect) => (network = networkSwitch(connect, options.panel ? (packet) => server?.packet(packet) : undefined)).connect,
+  });
+  const started = board;
+  if (options.panel && network) {
+    try {
+      server = await startPanelServer(
+        {
+          engine: "xs",
+          config: parsed.config,
+          pins: started.host.pins,
+          clock: started.host.clock,
+          timers: started.host.timers,
+          network,
+          broker,
+          ca: undefined,
+          stats: async () => JSON.parse(new TextDecoder().decode(await started.send(frame(ToXs.stats)))) as Record<string, number | boolean>,
+        },
+        { port: options.panelPort },
+      );
+    } catch (error) {
+      early({ type: "error", message: (error as Error).message });
+      await started.close();
+      await broker?.close();
+      return exit(2);
+    }
+    terminal({ type: "panel", url: server.url });
+  }
+  if (!ndjson) write(banner(parsed.config, options, storeDir, broker !== undefined, "xs", server?.url));
   const errors = await board.start(config).catch((error: Error) => (fail(error), []));
   if (errors.length > 0) {
     panel({ type: "error", message: errors.join(" ") });
@@ -71,6 +114,7 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
     stopping = true;
     await running.stop().catch((error: Error) => panel({ type: "log", line: `${error.message}; exiting anyway` }));
     await running.close();
+    await server?.close();
     await broker?.close();
     exit(0);
   };

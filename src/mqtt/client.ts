@@ -345,6 +345,7 @@ export class MqttClient implements MqttLink {
     readonly host: string;
     readonly port: number;
     readonly secure: boolean;
+    readonly path: string | undefined;
     readonly ca: string | undefined;
     readonly #client: MqttClient;
     /** The client's connection generation when this one was opened. */
@@ -354,6 +355,7 @@ export class MqttClient implements MqttLink {
       this.host = settings.hostname;
       this.port = settings.port;
       this.secure = settings.secure;
+      this.path = settings.path;
       this.ca = settings.ca;
       this.#client = client;
       this.#opened = client.#generation;
@@ -467,9 +469,11 @@ export class MqttClient implements MqttLink {
     if (!transport || generation !== this.#generation) return false;
     const chunk = transport.read();
     if (!chunk) return false;
-    if (this.#bytesIn === 0 && this.#state === ClientState.CONNACK && this.#decoder.protocolVersion === 5) {
-      // A 3.1.1 CONNACK (remaining length 2) to our version 5 CONNECT: read it as 3.1.1.
-      if (chunk[0] === 0x20 && chunk[1] === 0x02) this.#decoder.protocolVersion = 4;
+    if (this.#bytesIn < 2 && this.#state === ClientState.CONNACK && this.#decoder.protocolVersion === 5) {
+      // A 3.1.1 CONNACK (20 02) to our version 5 CONNECT: read it as 3.1.1. Its two bytes may come
+      // in two chunks (over WebSocket, a broker's every write can be a message of its own).
+      const second = this.#bytesIn === 1 ? chunk[0] : chunk[0] === 0x20 ? chunk[1] : undefined;
+      if (second === 0x02) this.#decoder.protocolVersion = 4;
     }
     this.#bytesIn += chunk.length;
     this.#lastReceived = this.#host.clock.now();

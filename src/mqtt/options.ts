@@ -4,7 +4,7 @@ import type { Message, MqttError } from "./link.js";
 import { utf8Length } from "../utf8.js";
 
 export interface ClientOptions {
-  /** mqtt://host:port or mqtts://host:port */
+  /** mqtt://host:port or mqtts://host:port; ws://host:port/path or wss://... for MQTT over WebSocket. */
   url: string;
   clientId: string;
   /** 5 (the default; falls back to 4, 3.1.1, for a broker that refuses it), 4, or 3 (MQTT 3.1, "MQIsdp"). */
@@ -89,7 +89,9 @@ const DEFAULTS = Object.freeze({
   receivePool: 0,
 });
 
-const URL_PATTERN = /^(mqtts?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d{1,5}))?\/?$/;
+const URL_PATTERN = /^(mqtts?|wss?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d{1,5}))?(\/[^?#]*)?$/;
+/** Default ports by scheme. */
+const PORTS: Readonly<Record<string, number>> = Object.freeze({ mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 });
 
 /**
  * ClientOptions with every default resolved: one getter per option, so the defaults live once, in
@@ -100,18 +102,24 @@ export class Settings {
   readonly secure: boolean;
   readonly hostname: string;
   readonly port: number;
+  /** The HTTP path of MQTT over WebSocket (ws://, wss://); undefined for a TCP broker. */
+  readonly path: string | undefined;
 
-  /** Throws a RangeError naming the URL when it is not mqtt://host[:port] or mqtts://host[:port]. */
+  /** Throws a RangeError naming the URL when it is not mqtt[s]://host[:port] or ws[s]://host[:port][/path]. */
   constructor(options: ClientOptions) {
     const url = URL_PATTERN.exec(options.url);
-    if (!url) throw new RangeError(`broker URL "${options.url}" is not mqtt://host:port or mqtts://host:port`);
+    const web = url !== null && url[1].startsWith("ws");
+    if (!url || (!web && url[4] !== undefined && url[4] !== "/"))
+      throw new RangeError(`broker URL "${options.url}" is not mqtt://host:port, mqtts://host:port or ws[s]://host:port/path`);
     const bytes = utf8Length(options.clientId);
     if (options.protocolVersion === 3 && (bytes < 1 || bytes > 23))
       throw new RangeError(`an MQTT 3.1 client identifier is 1 to 23 bytes; "${options.clientId}" is ${bytes}`);
     this.#options = options;
-    this.secure = url[1] === "mqtts";
+    this.secure = url[1] === "mqtts" || url[1] === "wss";
     this.hostname = url[2].replace(/^\[|\]$/g, "");
-    this.port = url[3] ? Number(url[3]) : this.secure ? 8883 : 1883;
+    this.port = url[3] ? Number(url[3]) : PORTS[url[1]];
+    // Most brokers serve MQTT over WebSocket at /mqtt (EMQX, HiveMQ); Mosquitto and Aedes take any path.
+    this.path = web ? (url[4] ?? "/mqtt") : undefined;
   }
 
   get url(): string {

@@ -65,10 +65,10 @@ describe("parseConfig", () => {
     expect(result.errors).toHaveLength(7);
   });
 
-  test("broker URLs accept mqtt and mqtts, host names, IPv4 and bracketed IPv6", () => {
-    for (const broker of ["mqtt://127.0.0.1:1883", "mqtts://broker.example.com:8883", "mqtt://[::1]:1883", "mqtt://h"])
+  test("broker URLs accept mqtt, mqtts, ws and wss, host names, IPv4 and bracketed IPv6", () => {
+    for (const broker of ["mqtt://127.0.0.1:1883", "mqtts://broker.example.com:8883", "mqtt://[::1]:1883", "mqtt://h", "ws://h:1", "wss://h/mqtt", "ws://[::1]:8080/a/b"])
       expect(parseConfig({ broker }).ok).toBe(true);
-    for (const broker of ["127.0.0.1:1883", "mqtt://", "ws://h:1", "mqtt://h:1/x"])
+    for (const broker of ["127.0.0.1:1883", "mqtt://", "http://h:1", "mqtt://h:1/x", "ws://h:1/a?b"])
       expect(parseConfig({ broker }).ok).toBe(false);
   });
 });

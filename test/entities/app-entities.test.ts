@@ -1,5 +1,6 @@
 import { createHealth } from "../../src/entities/health.js";
-import { birth, goodbye, GOODBYE_WAIT, will } from "../../src/entities/presence.js";
+import { BIRTH_RETRY, birth, goodbye, GOODBYE_WAIT, will } from "../../src/entities/presence.js";
+import { ErrorCode } from "../../src/mqtt/errors.js";
 import { createSettings, restoreSettings, SETTINGS_KEY } from "../../src/entities/settings.js";
 import { decodeUtf8, encodeUtf8 } from "../../src/utf8.js";
 import type { Config } from "../../src/config.js";
@@ -41,11 +42,32 @@ describe("refused publishes on the error topic", () => {
 
 describe("presence", () => {
   test("the will is offline, retained, on the status topic; birth is online, retained", () => {
-    const { link } = setup();
+    const { link, clock } = setup();
     const cfg = config();
     expect(will(cfg)).toEqual({ topic: "home/office/status", payload: "offline", qos: 1, retain: true });
-    birth(link, cfg);
+    birth(link, cfg, clock);
     expect(link.published).toEqual([{ topic: "home/office/status", text: "online", options: { qos: 1, retain: true, coalesce: true } }]);
+  });
+
+  test("a birth the full outbox refuses is tried again while connected, until it is taken", () => {
+    const { link, clock } = setup();
+    let room = 2;
+    const publish = link.publish.bind(link);
+    link.publish = (topic, payload, options, done) =>
+      room-- > 0 ? { code: ErrorCode.OUTBOX_FULL, message: "outbox full", topic } : publish(topic, payload, options, done);
+    birth(link, config(), clock);
+    clock.advance(BIRTH_RETRY);
+    expect(link.on("home/office/status")).toEqual([]);
+    clock.advance(BIRTH_RETRY);
+    expect(link.on("home/office/status").map((p) => p.text)).toEqual(["online"]);
+    expect(clock.pending()).toBe(0);
+    // Disconnected meanwhile: it stops trying (the next CONNACK brings a birth of its own).
+    room = 1;
+    birth(link, config(), clock);
+    link.connected = false;
+    clock.advance(BIRTH_RETRY);
+    expect(link.on("home/office/status")).toHaveLength(1);
+    expect(clock.pending()).toBe(0);
   });
 
   test("goodbye publishes offline and continues once it is acknowledged", () => {

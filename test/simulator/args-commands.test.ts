@@ -17,10 +17,27 @@ describe("simulator flags", () => {
         stack: undefined,
         ca: undefined,
         ndjson: true,
+        panel: false,
+        panelPort: undefined,
         help: false,
         config: { broker: "mqtt://127.0.0.1:1999" },
       },
     });
+  });
+
+  test("serves the panel by default, not with --no-panel, and with --ndjson only when --panel-port is given", () => {
+    const panel = (...argv: string[]) => {
+      const result = parseArgs(argv, {});
+      return result.ok ? [result.options.panel, result.options.panelPort] : result.error;
+    };
+    expect(panel()).toEqual([true, undefined]);
+    expect(panel("--no-panel")).toEqual([false, undefined]);
+    expect(panel("--ndjson")).toEqual([false, undefined]);
+    expect(panel("--ndjson", "--panel-port", "0")).toEqual([true, 0]);
+    expect(panel("--panel-port=9090")).toEqual([true, 9090]);
+    expect(panel("--panel-port", "70000")).toBe('--panel-port must be a port number from 0 to 65535; got "70000"');
+    const result = parseArgs(["--panel-port", "0"], {});
+    expect(result.ok && result.options.config).toEqual({});
   });
 
   test("takes --ca as the simulator's own, not as a config key", () => {

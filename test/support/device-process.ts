@@ -12,6 +12,8 @@ export type Engine = "node" | "xs";
 
 export type DeviceEvent =
   | { type: "ready" }
+  /** The browser panel's URL (with --panel-port). */
+  | { type: "panel"; url: string }
   | { type: "pin"; name: string; value: 0 | 1; t: number }
   | { type: "input"; name: string; value: 0 | 1; t: number }
   | { type: "connected" }
@@ -21,8 +23,8 @@ export type DeviceEvent =
 
 export interface DeviceOptions {
   engine: Engine;
-  /** mqtt://127.0.0.1:PORT */
-  broker: string;
+  /** mqtt://127.0.0.1:PORT; undefined: the simulator's embedded broker. */
+  broker: string | undefined;
   /** Store directory; reuse it across processes to test a reboot. */
   store?: string;
   clock?: "real" | "virtual";
@@ -84,7 +86,8 @@ function track(child: ChildProcess): void {
 
 export async function spawnDevice(options: DeviceOptions): Promise<DeviceProcess> {
   const root = options.root ?? ROOT;
-  const args = [...command(options.engine, root), "--ndjson", "--broker", options.broker];
+  const args = [...command(options.engine, root), "--ndjson"];
+  if (options.broker !== undefined) args.push("--broker", options.broker);
   if (options.store !== undefined) args.push("--store", options.store);
   if (options.clock !== undefined) args.push("--clock", options.clock);
   args.push(...(options.flags ?? []));
