@@ -2,22 +2,19 @@
 // packets and one timer. It owns the connection's lifecycle (connect, CONNACK, keepalive, reconnect
 // backoff, the version fallback) and hands the rest to its rooms: what we publish to Outgoing,
 // what the broker sends us to Inbound, filters and their requests to Subscriptions, bytes to the
-// Writer, packet ids to PacketIds.
+// Writer, packet ids to PacketIds, SUBSCRIBE and UNSUBSCRIBE to Requests, the CONNECT to handshake.ts.
 import type { Host, Transport, TransportOptions } from "../host.js";
 import { Backoff } from "./backoff.js";
-import { Decoder, encode, encodeUtf8 } from "./codec/index.js";
+import { Decoder, encode } from "./codec/index.js";
 import type {
   ConnackPacket,
-  ConnectPacket,
   DisconnectPacket,
   Packet,
   ProtocolError,
   QoS,
   SkippedPublish,
   SubackPacket,
-  SubscribePacket,
   UnsubackPacket,
-  UnsubscribePacket,
 } from "./codec/index.js";
 import { ErrorCode, isPermanentRefusal, mqttError, reasonSentence } from "./errors.js";
 import { PacketIds } from "./ids.js";
@@ -28,15 +25,15 @@ import { Outgoing } from "./outgoing.js";
 import type { OutboxStats } from "./outbox.js";
 import {
   Subscriptions,
-  type Request,
   type SubscribeDone,
   type SubscribeProperties,
   type SubscriptionRequest,
   type UnsubscribeDone,
   type UnsubscribeProperties,
 } from "./subscriptions.js";
-import { filterProblem } from "./topic.js";
 import { Writer } from "./writer.js";
+import { connectPacket } from "./handshake.js";
+import { Requests } from "./requests.js";
 
 export type { ClientOptions, SubscribeDone, SubscribeProperties, SubscriptionRequest, UnsubscribeDone, UnsubscribeProperties };
 
@@ -105,6 +102,7 @@ export class MqttClient implements MqttLink {
   readonly #subscriptions = new Subscriptions();
   readonly #inbound: Inbound;
   readonly #outgoing: Outgoing;
+  readonly #requests: Requests;
   readonly #tick: () => void;
 
   #state: number = ClientState.IDLE;
@@ -160,6 +158,7 @@ export class MqttClient implements MqttLink {
     this.#inbound = new Inbound(settings, this.#subscriptions, this.#writer);
     this.#outgoing = new Outgoing(settings, host, this.#writer, this.#ids, this.#subscriptions);
     this.#ids.startAbove(this.#outgoing.outbox.highestId());
+    this.#requests = new Requests(settings, this.#subscriptions, this.#ids, this.#outgoing, this.#writer);
     // One closure for both (on XS each closure costs about ten slots).
     const received = (item: Packet | SkippedPublish): void => void this.#inbox.push(item);
     this.#decoder = new Decoder({
@@ -239,15 +238,7 @@ export class MqttClient implements MqttLink {
    * an MQTT 5 link, and again when a lost session is subscribed anew.
    */
   subscribeMany(requests: SubscriptionRequest[], done?: SubscribeDone, properties?: SubscribeProperties): MqttError | undefined {
-    if (requests.length === 0) return mqttError(ErrorCode.INVALID_FILTER, "cannot subscribe: no filter given");
-    for (const request of requests) {
-      const problem = filterProblem(request.filter);
-      if (problem) return mqttError(ErrorCode.INVALID_FILTER, `cannot subscribe: ${problem}`);
-    }
-    const packet = this.#subscriptions.subscribe(requests, properties);
-    const refused = this.#request(packet, done);
-    if (refused) this.#subscriptions.forget(packet);
-    return refused;
+    return this.#requests.subscribe(requests, done, properties, this.#version, this.connected);
   }
 
   /**
@@ -255,13 +246,7 @@ export class MqttClient implements MqttLink {
    * them (a kept session may hold them); `done` gets one result per filter from the UNSUBACK.
    */
   unsubscribe(filters: string | readonly string[], done?: UnsubscribeDone, properties?: UnsubscribeProperties): MqttError | undefined {
-    const list = typeof filters === "string" ? [filters] : filters;
-    if (list.length === 0) return mqttError(ErrorCode.INVALID_FILTER, "cannot unsubscribe: no filter given");
-    for (const filter of list) {
-      const problem = filterProblem(filter);
-      if (problem) return mqttError(ErrorCode.INVALID_FILTER, `cannot unsubscribe: ${problem}`);
-    }
-    return this.#request(this.#subscriptions.unsubscribe(list, properties), done);
+    return this.#requests.unsubscribe(typeof filters === "string" ? [filters] : filters, done, properties, this.#version, this.connected);
   }
 
   stats(): ClientStats {
@@ -412,7 +397,7 @@ export class MqttClient implements MqttLink {
 
   #onTransportConnect(): void {
     if (this.#state !== ClientState.CONNECTING) return;
-    this.#writer.write(encode(this.#connectPacket()));
+    this.#writer.write(encode(connectPacket(this.#settings, this.#version)));
     this.#enter(ClientState.CONNACK);
   }
 
@@ -644,14 +629,7 @@ export class MqttClient implements MqttLink {
   // #onPacket's frame for every local of every case, under every handler's stack.
   #onSubscribeAck(packet: SubackPacket | UnsubackPacket): void {
     const acknowledged = this.#subscriptions.acknowledged(packet, this.#version);
-    if (acknowledged) this.#report(acknowledged.request, acknowledged.results, acknowledged.codes);
-  }
-
-  /** A request's results to its done callback, or its failures to onError when it has none. */
-  #report(request: Request, results: Array<MqttError | undefined>, codes: readonly number[]): void {
-    const done = request.done;
-    if (done) this.#guard(() => done(results, codes), `a ${request.packet.cmd} callback`);
-    else for (const result of results) if (result) this.#settings.onError?.(result);
+    if (acknowledged) this.#requests.report(acknowledged.request, acknowledged.results, acknowledged.codes);
   }
 
   #onDisconnect(packet: DisconnectPacket): void {
@@ -721,114 +699,9 @@ export class MqttClient implements MqttLink {
     this.#enter(ClientState.CONNECTED);
     if (!sessionPresent) this.#inbound.forget();
     // Requests never acknowledged go again with their ids; a lost session gets every subscription back.
-    this.#resend(sessionPresent);
+    this.#requests.resend(sessionPresent, this.#version);
     // Releases go at once; what was queued waits for onConnect's news (#announceConnect drains it).
     outgoing.requeue();
     this.#announce = sessionPresent ? ANNOUNCE_RESUMED : ANNOUNCE_NEW;
-  }
-
-  /**
-   * Queues a SUBSCRIBE or UNSUBSCRIBE with a fresh id; sent now if connected, else at connect. One
-   * larger than the broker's Maximum Packet Size is refused here [MQTT-3.2.2-15].
-   */
-  #request(packet: SubscribePacket | UnsubscribePacket, done: SubscribeDone | undefined): MqttError | undefined {
-    const id = this.#ids.next(this.#subscriptions, this.#outgoing.outbox);
-    if (id === 0) return mqttError(ErrorCode.NO_PACKET_ID, "every packet id is in use; try again when some are acknowledged");
-    packet.messageId = id;
-    let bytes: Uint8Array;
-    try {
-      bytes = encode(packet, this.#version);
-    } catch (error) {
-      return mqttError(ErrorCode.INVALID_MESSAGE, `cannot ${packet.cmd}: ${(error as Error).message}`);
-    }
-    const tooLarge = this.#tooLargeRequest(packet, bytes.length);
-    if (tooLarge) return tooLarge;
-    this.#subscriptions.track(packet, done);
-    if (this.#state === ClientState.CONNECTED) this.#writer.write(bytes);
-    return undefined;
-  }
-
-  /** An error when a request is larger than the broker takes; undefined when it fits. */
-  #tooLargeRequest(packet: SubscribePacket | UnsubscribePacket, size: number): MqttError | undefined {
-    const most = this.#outgoing.maxPacket;
-    if (most === 0 || size <= most) return undefined;
-    const filters = packet.cmd === "subscribe" ? packet.subscriptions.map((s) => s.topic) : packet.unsubscriptions;
-    const what = filters.length === 1 ? `"${filters[0]}"` : `${filters.length} filters`;
-    return mqttError(ErrorCode.TOO_LARGE, `the ${packet.cmd.toUpperCase()} for ${what} is ${size} bytes; the broker takes at most ${most}`);
-  }
-
-  /**
-   * At connect: pending requests again (those that no longer fit the broker's limit are refused and
-   * reported, never resent on every reconnect), then, when the session was lost, every subscription
-   * in SUBSCRIBEs that fit; a filter too large alone is dropped with an error.
-   */
-  #resend(sessionPresent: boolean): void {
-    const subscriptions = this.#subscriptions;
-    for (const request of [...subscriptions.pending()]) {
-      const bytes = encode(request.packet, this.#version);
-      const tooLarge = this.#tooLargeRequest(request.packet, bytes.length);
-      if (!tooLarge) {
-        this.#writer.write(bytes);
-        continue;
-      }
-      subscriptions.take(request.packet.messageId);
-      if (request.packet.cmd === "subscribe") subscriptions.forget(request.packet);
-      const count = request.packet.cmd === "subscribe" ? request.packet.subscriptions.length : request.packet.unsubscriptions.length;
-      this.#report(request, new Array<MqttError>(count).fill(tooLarge), []);
-    }
-    if (sessionPresent) return;
-    const version = this.#version;
-    const most = this.#outgoing.maxPacket;
-    const { packets, dropped } = subscriptions.resubscribe((packet) => most === 0 || encode({ ...packet, messageId: 1 }, version).length <= most);
-    for (const packet of packets) this.#request(packet, undefined);
-    for (const packet of dropped) {
-      this.#settings.onError?.(this.#tooLargeRequest(packet, encode({ ...packet, messageId: 1 }, version).length) as MqttError);
-    }
-  }
-
-  /** Runs application code so that a throw is reported, not left to break a packet half handled. */
-  #guard(run: () => void, what: string): void {
-    try {
-      run();
-    } catch (thrown) {
-      this.#settings.onError?.(mqttError(ErrorCode.CALLBACK, `${what} threw: ${(thrown as Error).message}`));
-    }
-  }
-
-  #connectPacket(): ConnectPacket {
-    const settings = this.#settings;
-    const packet: ConnectPacket = {
-      cmd: "connect",
-      protocolId: this.#version === 3 ? "MQIsdp" : "MQTT",
-      protocolVersion: this.#version,
-      clean: settings.clean,
-      keepalive: settings.keepalive,
-      clientId: settings.clientId,
-    };
-    if (settings.username !== undefined) packet.username = settings.username;
-    if (settings.password !== undefined) packet.password = settings.password;
-    const will = settings.will;
-    if (will) {
-      packet.will = {
-        topic: will.topic,
-        payload: typeof will.payload === "string" ? encodeUtf8(will.payload) : will.payload,
-        qos: will.qos ?? 0,
-        retain: will.retain === true,
-      };
-      if (this.#version === 5 && will.properties) packet.will.properties = will.properties;
-    }
-    if (this.#version === 5) {
-      // Only what differs from the specification's default goes on the wire.
-      const properties: NonNullable<ConnectPacket["properties"]> = {};
-      if (settings.sessionExpiry !== 0) properties.sessionExpiryInterval = settings.sessionExpiry;
-      // Bounds the QoS 2 ids we must remember until PUBREL.
-      if (settings.receiveMaximum !== 65_535) properties.receiveMaximum = settings.receiveMaximum;
-      properties.maximumPacketSize = settings.maxPacketSize;
-      if (!settings.requestProblemInformation) properties.requestProblemInformation = false;
-      if (settings.requestResponseInformation) properties.requestResponseInformation = true;
-      if (settings.userProperties) properties.userProperties = settings.userProperties;
-      packet.properties = properties;
-    }
-    return packet;
   }
 }
