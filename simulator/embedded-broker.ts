@@ -7,6 +7,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
 import { createWebSocketStream, type WebSocket } from "ws";
+import { listenLoopback } from "./loopback.js";
 
 export interface EmbeddedBroker {
   port: number;
@@ -19,17 +20,6 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-function listen(server: net.Server, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onError = (): void => resolve(false);
-    server.once("error", onError);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", onError);
-      resolve(true);
-    });
-  });
-}
-
 export async function startEmbeddedBroker(preferredPort = 1883): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker();
   const streams = new Set<Duplex>();
@@ -39,7 +29,7 @@ export async function startEmbeddedBroker(preferredPort = 1883): Promise<Embedde
     broker.handle(stream);
   };
   const server = net.createServer(handle);
-  if (!(await listen(server, preferredPort)) && !(await listen(server, 0))) {
+  if (!(await listenLoopback(server, preferredPort)) && !(await listenLoopback(server, 0))) {
     throw new Error("the embedded broker could not listen on 127.0.0.1");
   }
   const { port } = server.address() as net.AddressInfo;
@@ -62,7 +52,7 @@ export async function startEmbeddedBroker(preferredPort = 1883): Promise<Embedde
       if (!next) {
         cut();
         await new Promise((resolve) => server.close(resolve));
-      } else if (!(await listen(server, port))) {
+      } else if (!(await listenLoopback(server, port))) {
         up = false;
         throw new Error(`the embedded broker could not listen on 127.0.0.1:${port} again`);
       }

@@ -2,6 +2,7 @@
 // the app, so the simulator watches from outside: after every transport event the client handles
 // (a CONNACK arrives inside onReadable) it compares the client's `connected` with what it last saw.
 import type { Connect, TransportOptions } from "../src/host.js";
+import { sameTarget } from "./network.js";
 
 export interface LinkWatch {
   /** The host's connect, wrapped. */
@@ -28,30 +29,27 @@ export function watchLink(
     connect: (options: TransportOptions) => {
       lastReason = "closed by the device";
       // The callbacks are the options' methods (src/host.ts): call them on the options object.
-      const transport = connect({
-        host: options.host,
-        port: options.port,
-        secure: options.secure,
-        path: options.path,
-        ca: options.ca,
-        onConnect() {
-          options.onConnect();
-          check();
-        },
-        onReadable() {
-          options.onReadable();
-          check();
-        },
-        onWritable() {
-          options.onWritable();
-          check();
-        },
-        onError(reason: string) {
-          lastReason = reason;
-          options.onError(reason);
-          check();
-        },
-      });
+      const transport = connect(
+        sameTarget(options, {
+          onConnect() {
+            options.onConnect();
+            check();
+          },
+          onReadable() {
+            options.onReadable();
+            check();
+          },
+          onWritable() {
+            options.onWritable();
+            check();
+          },
+          onError(reason: string) {
+            lastReason = reason;
+            options.onError(reason);
+            check();
+          },
+        }),
+      );
       return {
         read: () => transport.read(),
         write: (bytes) => transport.write(bytes),

@@ -21,6 +21,18 @@ export interface Network {
 
 const CUT = "network down (the panel's network switch is off)";
 
+type Callbacks = Pick<TransportOptions, "onConnect" | "onReadable" | "onWritable" | "onError">;
+
+/**
+ * The connection `options` asks for, with other callbacks: for a wrapper around a host's connect.
+ * Every field of the target is copied here, in one place (a wrapper that forgot `path` once
+ * opened TCP to a WebSocket port).
+ */
+export function sameTarget(options: TransportOptions, callbacks: Callbacks): TransportOptions {
+  const { host, port, secure, path, ca } = options;
+  return { host, port, secure, path, ca, ...callbacks };
+}
+
 export function networkSwitch(connect: Connect, onPacket?: (event: PacketEvent) => void): Network {
   let on = true;
   const open = new Set<Link>();
@@ -53,26 +65,19 @@ export function networkSwitch(connect: Connect, onPacket?: (event: PacketEvent) 
       }
       open.add(this);
       const link = this;
-      this.#transport = connect({
-        host: options.host,
-        port: options.port,
-        secure: options.secure,
-        path: options.path,
-        ca: options.ca,
-        onConnect: () => link.#alive() && options.onConnect(),
-        onReadable: () => link.#alive() && options.onReadable(),
-        onWritable: () => link.#alive() && options.onWritable(),
-        onError(reason) {
-          if (!link.#alive()) return;
-          link.#dead = true;
-          open.delete(link);
-          options.onError(reason);
-        },
-      });
-    }
-
-    #alive(): boolean {
-      return !this.#dead;
+      this.#transport = connect(
+        sameTarget(options, {
+          onConnect: () => !link.#dead && options.onConnect(),
+          onReadable: () => !link.#dead && options.onReadable(),
+          onWritable: () => !link.#dead && options.onWritable(),
+          onError(reason) {
+            if (link.#dead) return;
+            link.#dead = true;
+            open.delete(link);
+            options.onError(reason);
+          },
+        }),
+      );
     }
 
     /** Ends the connection as the network would: the device hears of it through onError. */

@@ -3,6 +3,7 @@
 // and analog inputs that drift (or hold a value they are given). Listeners hear of each open and
 // change, so the simulator can show whatever devices the table declares.
 import type { AnalogInput, Clock, DigitalInput, DigitalOutput, InputOptions, Pins } from "../../src/host.js";
+import { seeded } from "./seeded.js";
 
 export interface PinChange {
   /** The host clock's now() when the level changed. */
@@ -93,17 +94,6 @@ export class VirtualInput implements DigitalInput {
   readonly #watchers = new Set<(value: 0 | 1) => void>();
 }
 
-/** A small seeded generator (mulberry32): repeatable noise without touching Math.random. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * An analog input in millivolts: a slow drift (two slow waves, phases from a seed) plus a little

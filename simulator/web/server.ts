@@ -19,6 +19,7 @@ import type { Network, PacketEvent } from "../network.js";
 import type { Panel, PanelEvent } from "../panel.js";
 import { bridge } from "./bridge.js";
 import type { DeviceCard, PinView, ToPage } from "./protocol.js";
+import { listenLoopback } from "../loopback.js";
 
 export interface PanelDevice {
   engine: "node" | "xs";
@@ -68,17 +69,6 @@ async function assets(): Promise<Map<string, { type: string; body: string | Uint
     ["/panel.css", { type: "text/css; charset=utf-8", body: read("panel.css") }],
     ["/panel.js", { type: "text/javascript; charset=utf-8", body: result.outputFiles[0].contents }],
   ]);
-}
-
-function listen(server: ReturnType<typeof createServer>, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onError = (): void => resolve(false);
-    server.once("error", onError);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", onError);
-      resolve(true);
-    });
-  });
 }
 
 export async function startPanelServer(device: PanelDevice, options: { port?: number } = {}): Promise<PanelServer> {
@@ -192,7 +182,7 @@ export async function startPanelServer(device: PanelDevice, options: { port?: nu
   });
 
   const port = options.port ?? 8080;
-  if (!(await listen(http, port)) && (options.port !== undefined || !(await listen(http, 0)))) {
+  if (!(await listenLoopback(http, port)) && (options.port !== undefined || !(await listenLoopback(http, 0)))) {
     throw new Error(`the panel could not listen on 127.0.0.1:${port} (--panel-port)`);
   }
   const address = http.address() as net.AddressInfo;

@@ -1,5 +1,6 @@
 // Test helpers: decode a byte stream with our Decoder, and compare packets with mqtt-packet's.
 import { Decoder, type Packet, type ProtocolError, type ProtocolVersion } from "../../src/mqtt/codec/index.js";
+import { seeded } from "../../hosts/node/seeded.js";
 
 export interface Decoded {
   packets: Packet[];
@@ -47,13 +48,4 @@ export function withBuffers(value: unknown): unknown {
 }
 
 /** A small seeded generator (mulberry32), so every run sees the same "random" packets. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seeded;

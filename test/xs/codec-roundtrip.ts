@@ -1,7 +1,8 @@
 // Encodes and decodes seeded packets with our codec and describes every step as text, one JSON
 // line per packet. Run on XS (codec.xs.ts) and on Node (codec.test.ts), the texts must be equal.
 import { Decoder, encode, type Packet, type ProtocolVersion } from "../../src/mqtt/codec/index.js";
-import { generatePackets, seeded } from "./packets.js";
+import { seeded } from "../../hosts/node/seeded.js";
+import { generatePackets } from "./packets.js";
 
 const HEX = "0123456789abcdef";
 

@@ -1,18 +1,8 @@
 // A seeded generator of valid MQTT packets (3.1.1 and 5.0) for comparing the codec on XS and on
 // Node. Pure ECMAScript, so the same module runs in both engines and yields the same packets.
 import type { Packet, ProtocolVersion, QoS, UserProperties } from "../../src/mqtt/codec/packet.js";
+import { seeded } from "../../hosts/node/seeded.js";
 
-/** mulberry32: small, fast, and identical on every engine. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Generated {
   packet: Packet;
