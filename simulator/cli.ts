@@ -94,7 +94,11 @@ async function main(): Promise<void> {
 
   let app: ReturnType<typeof start> | undefined;
   // The panel's network switch and packet log sit between the device and the host's sockets.
-  const network = networkSwitch(nodeHost.connect, options.panel ? (packet) => server?.packet(packet) : undefined);
+  const network = networkSwitch(
+    nodeHost.connect,
+    options.panel ? (packet) => server?.packet(packet) : undefined,
+    () => app?.client.reconnectNow(),
+  );
   const watch = watchLink(
     network.connect,
     () => app?.client.connected ?? false,

@@ -33,7 +33,11 @@ export function sameTarget(options: TransportOptions, callbacks: Callbacks): Tra
   return { host, port, secure, path, ca, ...callbacks };
 }
 
-export function networkSwitch(connect: Connect, onPacket?: (event: PacketEvent) => void): Network {
+/**
+ * `onUp` hears the switch turned back on, as firmware hears Wi-Fi come back: the device then tries
+ * at once instead of waiting out a backoff that grew while the network was away.
+ */
+export function networkSwitch(connect: Connect, onPacket?: (event: PacketEvent) => void, onUp?: () => void): Network {
   let on = true;
   const open = new Set<Link>();
 
@@ -114,8 +118,10 @@ export function networkSwitch(connect: Connect, onPacket?: (event: PacketEvent) 
       return on;
     },
     set(next) {
+      const was = on;
       on = next;
       if (!next) for (const link of [...open]) link.fail(CUT);
+      else if (!was) onUp?.();
     },
   };
 }

@@ -72,7 +72,12 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
     emit: panel,
     fail,
     // The panel's network switch and packet log sit between the firmware and the board's sockets.
-    connect: (connect) => (network = networkSwitch(connect, options.panel ? (packet) => server?.packet(packet) : undefined)).connect,
+    connect: (connect) =>
+      (network = networkSwitch(
+        connect,
+        options.panel ? (packet) => server?.packet(packet) : undefined,
+        () => void board?.send(frame(ToXs.networkUp)).catch(fail),
+      )).connect,
   });
   const started = board;
   if (options.panel && network) {

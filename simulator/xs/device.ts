@@ -54,6 +54,7 @@ serve((request) => {
   else if (reader.op === ToXs.start) reply = startApp(reader);
   else if (reader.op === ToXs.stop) running().stop(() => void call(frame(ToBoard.stopped)));
   else if (reader.op === ToXs.publish) reply = publishBurst(reader);
+  else if (reader.op === ToXs.networkUp) running().client.reconnectNow();
   else if (reader.op === ToXs.stats) reply = new TextEncoder().encode(JSON.stringify(running().client.stats()));
   else throw new Error(`unknown op ${reader.op} from the board`);
   report();

@@ -53,6 +53,8 @@ export const ToXs = Object.freeze({
   host: 10,
   /** An input changed level: name, level. */
   edge: 11,
+  /** The network is back (the panel's switch): the client tries at once. */
+  networkUp: 12,
 });
 
 /** First byte of every handleCommand reply. */

@@ -195,6 +195,16 @@ export class MqttClient implements MqttLink {
     this.#open();
   }
 
+  /**
+   * The network is back (Wi-Fi got its address, a cable was plugged in): a client waiting out its
+   * backoff tries at once, with the backoff from the start. Otherwise nothing changes.
+   */
+  reconnectNow(): void {
+    if (this.#state !== ClientState.WAITING) return;
+    this.#backoff.reset();
+    this.#open();
+  }
+
   /** Sends DISCONNECT when connected (no will), closes, and stops reconnecting. */
   stop(done?: () => void): void {
     if (this.#state === ClientState.CONNECTED) {

@@ -1,7 +1,7 @@
 // The panel's network switch and packet log (simulator/network.ts), around the Node host's sockets,
 // with the firmware's client against a real Mosquitto.
 import { createNodeHost } from "../../hosts/node/host.js";
-import { MqttClient } from "../../src/mqtt/client.js";
+import { ClientState, MqttClient } from "../../src/mqtt/client.js";
 import type { MqttError } from "../../src/mqtt/link.js";
 import { describePacket, networkSwitch, type PacketEvent } from "../../simulator/network.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
@@ -13,19 +13,20 @@ beforeAll(async () => {
 });
 afterAll(() => mosquitto?.stop());
 
-function device(id: string) {
+function device(id: string, reconnect = { min: 50, max: 200 }) {
   const packets: PacketEvent[] = [];
   const disconnects: MqttError[] = [];
   let connects = 0;
   const host = createNodeHost({ log: () => undefined });
-  const network = networkSwitch(host.connect, (event) => packets.push(event));
-  const client = new MqttClient(
+  // Switched back on, the network tells the client, as Wi-Fi coming back tells the firmware.
+  const network = networkSwitch(host.connect, (event) => packets.push(event), () => client.reconnectNow());
+  const client: MqttClient = new MqttClient(
     { ...host, connect: network.connect },
     {
       url: mosquitto.url,
       clientId: id,
       keepalive: 30,
-      reconnect: { min: 50, max: 200 },
+      reconnect,
       will: { topic: `${id}/status`, payload: "offline", retain: true },
       onConnect: () => connects++,
       onDisconnect: (error) => disconnects.push(error),
@@ -61,6 +62,26 @@ describe("the network switch", () => {
     expect(d.connects()).toBe(2);
     d.client.stop();
     watcher.client.stop();
+  });
+
+  it("reconnects as soon as the network is back, not when a backoff grown while it was away runs out", async () => {
+    // Backoff from 1 s to 60 s: after four refused attempts the next may be 16 s away.
+    const d = device("net-back", { min: 1000, max: 60_000 });
+    d.client.start();
+    await until(() => d.client.connected, 5000, "connected");
+    d.network.set(false);
+    await until(() => d.client.stats().failedConnects >= 1, 5000, "an attempt refused while off");
+    expect(d.client.connected).toBe(false);
+    expect(d.client.state).toBe(ClientState.WAITING);
+    d.network.set(true);
+    // The attempt starts there and then, not at the backoff's time.
+    expect(d.client.state).toBe(ClientState.CONNECTING);
+    await until(() => d.client.connected, 5000, "connected again");
+    expect(d.connects()).toBe(2);
+    // Switching on what is already on changes nothing.
+    d.network.set(true);
+    expect(d.client.connected).toBe(true);
+    await new Promise<void>((resolve) => d.client.stop(resolve));
   });
 
   it("logs the packets both ways in one line each, in the firmware's own decoding", async () => {
