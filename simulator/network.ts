@@ -29,8 +29,8 @@ type Callbacks = Pick<TransportOptions, "onConnect" | "onReadable" | "onWritable
  * opened TCP to a WebSocket port).
  */
 export function sameTarget(options: TransportOptions, callbacks: Callbacks): TransportOptions {
-  const { host, port, secure, path, ca } = options;
-  return { host, port, secure, path, ca, ...callbacks };
+  const { host, port, secure, path, tls } = options;
+  return { host, port, secure, path, tls, ...callbacks };
 }
 
 /**

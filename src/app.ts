@@ -2,7 +2,7 @@
 // health, live settings, and one entity per line of the device table (src/devices.ts).
 import type { Config } from "./config.js";
 import { DEVICES } from "./devices.js";
-import type { Host } from "./host.js";
+import type { Host, TlsOptions } from "./host.js";
 import { MqttClient } from "./mqtt/client.js";
 import { ErrorCode } from "./mqtt/errors.js";
 import { createContext } from "./entities/context.js";
@@ -21,6 +21,16 @@ export interface App {
   readonly client: MqttClient;
 }
 
+/** TLS from the `tls*` keys; used only for mqtts:// and wss:// brokers. */
+function tlsOf(config: Config): TlsOptions {
+  const tls: TlsOptions = { minVersion: config.tlsMinVersion === "1.3" ? "1.3" : "1.2" };
+  if (config.tlsCa !== "") tls.ca = config.tlsCa;
+  if (config.tlsCert !== "") tls.cert = config.tlsCert;
+  if (config.tlsKey !== "") tls.key = config.tlsKey;
+  if (config.tlsAlpn !== "") tls.alpn = config.tlsAlpn.split(",");
+  return tls;
+}
+
 export default function start(host: Host, initial: Config): App {
   const config = restoreSettings(host.store, initial, host.log);
   let stopping = false;
@@ -32,6 +42,7 @@ export default function start(host: Host, initial: Config): App {
     protocolVersion: config.protocolVersion as 3 | 4 | 5,
     username: config.mqttUser === "" ? undefined : config.mqttUser,
     password: config.mqttPassword === "" ? undefined : config.mqttPassword,
+    tls: tlsOf(config),
     keepalive: config.keepalive,
     clean: true,
     will: will(config),

@@ -15,6 +15,11 @@ export interface CoreConfig {
   prefix: string;
   mqttUser: string;
   mqttPassword: string;
+  tlsCa: string;
+  tlsCert: string;
+  tlsKey: string;
+  tlsAlpn: string;
+  tlsMinVersion: string;
   protocolVersion: number;
   keepalive: number;
   healthPeriod: number;
@@ -61,6 +66,21 @@ const CORE: Readonly<Record<keyof CoreConfig, Field>> = frozenFields({
   },
   mqttUser: { kind: "string", default: "", doc: "user name for the broker (empty: none)" },
   mqttPassword: { kind: "string", default: "", doc: "password for the broker", secret: true },
+  tlsCa: {
+    kind: "string",
+    default: "",
+    doc: "for mqtts:// and wss://: the CA the broker's certificate must lead to (Node: PEM text or a PEM file; Moddable: a DER resource such as `ca.der`); empty: the host's trust store",
+  },
+  tlsCert: { kind: "string", default: "", doc: "client certificate for mutual TLS, with `tlsKey` (Node: PEM text or file; Moddable: a DER resource)" },
+  tlsKey: { kind: "string", default: "", doc: "the client certificate's private key (Node: PEM text or file; Moddable: a DER resource)", secret: true },
+  tlsAlpn: {
+    kind: "string",
+    default: "",
+    pattern: /^$|^[!-+\--~]{1,255}(,[!-+\--~]{1,255})*$/,
+    rule: "protocol names separated by commas, such as x-amzn-mqtt-ca",
+    doc: "ALPN protocols offered in the TLS handshake, comma-separated (AWS IoT Core on port 443: `x-amzn-mqtt-ca`)",
+  },
+  tlsMinVersion: { kind: "string", default: "1.2", pattern: /^1\.[23]$/, rule: '"1.2" or "1.3"', doc: "oldest TLS version accepted: 1.2 or 1.3" },
   protocolVersion: { kind: "integer", default: 5, min: 3, max: 5, doc: "MQTT 5 (falls back to 3.1.1 for a broker that refuses it), 4 (3.1.1) or 3 (3.1)" },
   keepalive: { kind: "integer", default: 60, min: 0, max: 65535, doc: "MQTT keepalive, seconds (0: off)" },
   healthPeriod: { kind: "integer", default: 60000, min: 1000, max: DAY, doc: "how often health telemetry is published, ms" },
@@ -136,6 +156,9 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): ParseResult
     const result = coerce(key, field, value);
     if ("error" in result) errors.push(result.error);
     else out[key] = result.value;
+  }
+  if (errors.length === 0 && (out["tlsCert"] === "") !== (out["tlsKey"] === "")) {
+    errors.push("tlsCert and tlsKey go together: a client certificate needs its private key, and a key its certificate.");
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: out as unknown as Config };
 }

@@ -20,6 +20,23 @@ export interface Timers {
 }
 
 /**
+ * TLS for one connection. Certificates and keys are named, and each host finds them its own way:
+ * PEM text or a file path on Node, a DER resource in the Moddable build (`ca.der`).
+ */
+export interface TlsOptions {
+  /** CA certificate(s) the server's chain must lead to; absent: the host's own trust store. */
+  ca?: string;
+  /** Client certificate, for brokers that ask for one (mutual TLS); goes with `key`. */
+  cert?: string;
+  /** The client certificate's private key. */
+  key?: string;
+  /** ALPN protocol names offered, in order (AWS IoT on port 443: `x-amzn-mqtt-ca`). */
+  alpn?: readonly string[];
+  /** Oldest TLS version accepted: "1.2" (the default) or "1.3". */
+  minVersion?: "1.2" | "1.3";
+}
+
+/**
  * A connection's options and its callbacks. The host calls the callbacks as methods of this very
  * object (`options.onReadable()`), never detached, so a caller may make them methods of a class.
  */
@@ -30,8 +47,8 @@ export interface TransportOptions {
   secure: boolean;
   /** MQTT over WebSocket at this HTTP path (ws://, wss://); absent or undefined: MQTT over TCP. */
   path?: string;
-  /** PEM CA certificate(s) to trust for TLS, when not the host's default store. */
-  ca?: string;
+  /** With `secure`: what to trust and what to show. Absent: the host's default trust, no client certificate. */
+  tls?: TlsOptions;
   /** The connection is open; `write` may be called. */
   onConnect(): void;
   /** Bytes are waiting; call `read` until it returns undefined. */

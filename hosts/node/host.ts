@@ -8,6 +8,7 @@ import { webSocketConnect, type WebSocketLike } from "../web/transport.js";
 import { FileStore } from "./file-store.js";
 import { MemoryStore } from "./memory-store.js";
 import { VirtualPins } from "./pins.js";
+import { tlsConnectionOptions } from "./tls.js";
 import { connect } from "./transport.js";
 
 export interface NodeHostOptions {
@@ -38,9 +39,14 @@ const nodeTimers: Timers = {
 
 /** MQTT over TCP (net, tls), or over WebSocket (`ws`) for a ws:// or wss:// broker. */
 function connectTo(defaultCa: string | undefined): Connect {
-  const overWebSocket = (ca: string | undefined) =>
-    webSocketConnect((url, protocols) => new WebSocket(url, protocols, { ca }) as unknown as WebSocketLike);
-  return (options) => (options.path === undefined ? connect(options, defaultCa) : overWebSocket(options.ca ?? defaultCa)(options));
+  return (options) => {
+    if (options.path === undefined) return connect(options, defaultCa);
+    // wss:// takes the same TLS options; ws:// takes none.
+    // Read inside the opener, so a missing file is reported through onError like any failed open.
+    const open = (url: string, protocols: string[]) =>
+      new WebSocket(url, protocols, options.secure ? tlsConnectionOptions(options.host, options.tls, defaultCa) : {}) as unknown as WebSocketLike;
+    return webSocketConnect(open)(options);
+  };
 }
 
 export function createNodeHost(options: NodeHostOptions = {}): NodeHost {

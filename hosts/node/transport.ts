@@ -2,6 +2,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { Transport, TransportOptions } from "../../src/host.js";
+import { describeTlsError, tlsConnectionOptions } from "./tls.js";
 
 /** Received bytes buffered before the socket is paused until the reader catches up. */
 const READ_HIGH_WATER = 64 * 1024;
@@ -24,11 +25,11 @@ function describe(error: NodeJS.ErrnoException, where: string, secure: boolean):
     case "ENETUNREACH":
       return `no route to ${where}`;
   }
-  if (secure) return `TLS with ${where} failed: ${error.message}`;
+  if (secure) return describeTlsError(error, where) ?? `TLS with ${where} failed: ${error.message}`;
   return `connection to ${where} failed: ${error.message}`;
 }
 
-/** `defaultCa`: trusted for TLS when `options.ca` is not given (a private broker's CA). */
+/** `defaultCa`: trusted for TLS when `options.tls.ca` is not given (a private broker's CA). */
 export const connect = (options: TransportOptions, defaultCa?: string): Transport => {
   const where = `${options.host}:${options.port}`;
   const chunks: Uint8Array[] = [];
@@ -47,13 +48,7 @@ export const connect = (options: TransportOptions, defaultCa?: string): Transpor
   let socket: net.Socket | undefined;
   try {
     socket = options.secure
-      ? tls.connect({
-          host: options.host,
-          port: options.port,
-          ca: options.ca ?? defaultCa,
-          // SNI carries host names only; Node warns when it is given an address.
-          servername: net.isIP(options.host) === 0 ? options.host : undefined,
-        })
+      ? tls.connect({ host: options.host, port: options.port, ...tlsConnectionOptions(options.host, options.tls, defaultCa) })
       : net.connect({ host: options.host, port: options.port });
   } catch (error) {
     // A bad port throws at once; the caller still hears of it through onError, after connect returns.

@@ -1,7 +1,7 @@
 // Node side of the XS engine: plays the board for the firmware running in XS. Every port call from
 // XS arrives as a frame and is answered by a Node host (sockets, store, pins, sensor, time); every
 // event of that host (timer fired, bytes received, ...) goes to XS as a frame, one crank each.
-import type { Connect, Transport } from "../../src/host.js";
+import type { Connect, Transport, TransportOptions } from "../../src/host.js";
 import { createNodeHost, type NodeHost } from "../../hosts/node/host.js";
 import { VirtualClock } from "../../hosts/node/virtual-clock.js";
 import type { PanelEvent } from "../panel.js";
@@ -91,13 +91,13 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
       }
       case ToBoard.connect: {
         const id = reader.u32();
-        const { host: name, port, secure, path, ca } = JSON.parse(reader.text()) as { host: string; port: number; secure: boolean; path?: string; ca?: string };
+        const { host: name, port, secure, path, tls } = JSON.parse(reader.text()) as Pick<TransportOptions, "host" | "port" | "secure" | "path" | "tls">;
         const socket = connect({
           host: name,
           port,
           secure,
           path,
-          ca,
+          tls,
           onConnect: () => toXs(frame(ToXs.connected, id)),
           onReadable() {
             for (let chunk = socket.read(); chunk !== undefined; chunk = socket.read()) toXs(frame(ToXs.data, id, chunk));

@@ -78,8 +78,8 @@ export function createRemoteHost(): RemoteHost {
     lastError = "closed by the device";
     const connection: Connection = { options, received: [] };
     connections.set(id, connection);
-    const { host, port, secure, path, ca } = options;
-    call(frame(ToBoard.connect, id, JSON.stringify({ host, port, secure, path, ca })));
+    const { host, port, secure, path, tls } = options;
+    call(frame(ToBoard.connect, id, JSON.stringify({ host, port, secure, path, tls })));
     return {
       read: () => connection.received.shift(),
       write(bytes) {

@@ -3,7 +3,7 @@
 // backoff, the version fallback) and hands the rest to its rooms: what we publish to Outgoing,
 // what the broker sends us to Inbound, filters and their requests to Subscriptions, bytes to the
 // Writer, packet ids to PacketIds, SUBSCRIBE and UNSUBSCRIBE to Requests, the CONNECT to handshake.ts.
-import type { Host, Transport, TransportOptions } from "../host.js";
+import type { Host, TlsOptions, Transport, TransportOptions } from "../host.js";
 import { Backoff } from "./backoff.js";
 import { Decoder, encode } from "./codec/index.js";
 import type {
@@ -341,7 +341,7 @@ export class MqttClient implements MqttLink {
     readonly port: number;
     readonly secure: boolean;
     readonly path: string | undefined;
-    readonly ca: string | undefined;
+    readonly tls: TlsOptions | undefined;
     readonly #client: MqttClient;
     /** The client's connection generation when this one was opened. */
     readonly #opened: number;
@@ -351,7 +351,7 @@ export class MqttClient implements MqttLink {
       this.port = settings.port;
       this.secure = settings.secure;
       this.path = settings.path;
-      this.ca = settings.ca;
+      this.tls = settings.secure ? settings.tls : undefined;
       this.#client = client;
       this.#opened = client.#generation;
     }

@@ -2,6 +2,7 @@
 import type { SkippedPublish, QoS, UserProperties, WillProperties } from "./codec/index.js";
 import type { Message, MqttError } from "./link.js";
 import { utf8Length } from "../utf8.js";
+import type { TlsOptions } from "../host.js";
 
 export interface ClientOptions {
   /** mqtt://host:port or mqtts://host:port; ws://host:port/path or wss://... for MQTT over WebSocket. */
@@ -56,8 +57,8 @@ export interface ClientOptions {
    * board's heap cannot spare.
    */
   receivePool?: number;
-  /** PEM CA for mqtts:// when not the host's default. */
-  ca?: string;
+  /** TLS for mqtts:// and wss:// (the CA, a client certificate, ALPN, the oldest version). */
+  tls?: TlsOptions;
   /**
    * The broker accepted us; called once the bytes that carried CONNACK have been handled. What it
    * publishes (birth, fresh state) leaves before the messages queued while offline, which follow
@@ -201,8 +202,8 @@ export class Settings {
   get receivePool(): number {
     return this.#options.receivePool ?? DEFAULTS.receivePool;
   }
-  get ca(): string | undefined {
-    return this.#options.ca;
+  get tls(): TlsOptions | undefined {
+    return this.#options.tls;
   }
   get onConnect(): ClientOptions["onConnect"] {
     return this.#options.onConnect;

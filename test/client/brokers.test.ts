@@ -182,7 +182,7 @@ test("mqtts:// goes over TLS, trusting the given CA", async () => {
     config: [`listener ${tlsPort} 127.0.0.1`, `certfile ${join(dir, "cert.pem")}`, `keyfile ${join(dir, "key.pem")}`],
   });
   try {
-    const client = live(`mqtts://127.0.0.1:${tlsPort}`, { ca: certificate.cert });
+    const client = live(`mqtts://127.0.0.1:${tlsPort}`, { tls: { ca: certificate.cert } });
     client.client.subscribe("tls/echo", 1, () => undefined);
     await client.start();
     await sleep(50);
