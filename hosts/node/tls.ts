@@ -55,7 +55,8 @@ export function describeTlsError(error: NodeJS.ErrnoException, where: string): s
   if (code === "CERT_HAS_EXPIRED") return `TLS: the certificate of ${where} has expired (${code}); the broker needs a new one`;
   if (code === "CERT_NOT_YET_VALID") return `TLS: the certificate of ${where} is not valid yet (${code}); check this machine's clock`;
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return `TLS: the certificate of ${where} is not for that host name (${error.message.replace(/^Hostname\/IP does not match certificate's altnames: /, "")}); connect by a name the certificate lists`;
+    const names = (error as { cert?: { subjectaltname?: string } }).cert?.subjectaltname ?? "other names";
+    return `TLS: the certificate of ${where} is for ${names}, not for ${where.replace(/:\d+$/, "")} (${code}); connect by a name the certificate lists`;
   }
   if (/CERTIFICATE_REQUIRED|ALERT_HANDSHAKE_FAILURE|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN|ALERT_ACCESS_DENIED/.test(code)) {
     return `TLS: ${where} refused our client certificate (${code.replace(/^ERR_SSL_/, "")}); give one it trusts as tlsCert and tlsKey`;

@@ -59,7 +59,9 @@ export const connect = (options: TransportOptions, defaultCa?: string): Transpor
   if (socket) {
     const s = socket;
     s.setNoDelay(true);
+    let handshaken = !options.secure;
     s.once(options.secure ? "secureConnect" : "connect", () => {
+      handshaken = true;
       if (!closed) options.onConnect();
     });
     s.on("data", (data: Buffer) => {
@@ -74,9 +76,13 @@ export const connect = (options: TransportOptions, defaultCa?: string): Transpor
       waitingForDrain = false;
       options.onWritable();
     });
-    s.on("error", (error: NodeJS.ErrnoException) => fail(describe(error, where, options.secure)));
-    s.on("end", () => fail("connection closed by peer"));
-    s.on("close", () => fail("connection closed by peer"));
+    // A peer that hangs up in the middle of the handshake is most often not a TLS port at all.
+    const cut = (code: string): string => `TLS: ${where} closed the connection during the TLS handshake (${code}); is that a plain mqtt:// port?`;
+    s.on("error", (error: NodeJS.ErrnoException) =>
+      fail(!handshaken && error.code === "ECONNRESET" ? cut("ECONNRESET") : describe(error, where, options.secure)),
+    );
+    s.on("end", () => fail(handshaken ? "connection closed by peer" : cut("EOF")));
+    s.on("close", () => fail(handshaken ? "connection closed by peer" : cut("closed")));
   }
 
   return {
