@@ -677,8 +677,11 @@ export class MqttClient implements MqttLink {
       }
       const version = v4 ? 4 : 5;
       const why = packet.properties?.reasonString;
-      const error = mqttError(ErrorCode.REFUSED, `broker refused: ${reasonSentence(code, version, true)}${why ? ` (${why})` : ""}`, code);
-      this.#linkDown(error, isPermanentRefusal(code, version) ? this.#backoff.longest() : undefined);
+      // Credentials, identity, a ban: trying again soon cannot help, so the next try waits the longest.
+      const slow = isPermanentRefusal(code, version) ? this.#backoff.longest() : undefined;
+      const later = slow === undefined ? "" : `; next try in ${Math.round(slow / 1000)} s, the longest wait, as retrying sooner cannot fix this`;
+      const error = mqttError(ErrorCode.REFUSED, `broker refused: ${reasonSentence(code, version, true)}${why ? ` (${why})` : ""}${later}`, code);
+      this.#linkDown(error, slow);
       return;
     }
     const properties = packet.properties;
