@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { spawnDevice, type DeviceProcess, type Engine } from "../support/device-process.js";
-import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import { makeTestPki } from "../support/certs.js";
+import { freePort, startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import { sensor, sleep, until } from "../support/e2e.js";
 
 const engines: Engine[] = ["node", "xs"];
@@ -119,4 +120,31 @@ test("--help shows where credentials come from, and not their values", () => {
   });
   expect(help).toContain("MQTT_PASSWORD");
   expect(help).not.toContain(PASSWORD);
+});
+
+describe.each(engines)("mutual TLS from the config keys on the %s engine", (engine) => {
+  test("tlsCa, tlsCert and tlsKey (files) connect the device to a Mosquitto that requires a client certificate", async () => {
+    const pki = makeTestPki();
+    const port = await freePort();
+    const secure = await startMosquitto({
+      config: [`listener ${port} 127.0.0.1`, `certfile ${pki.server}`, `keyfile ${pki.keyOf(pki.server)}`, `cafile ${pki.ca}`, "require_certificate true"],
+    });
+    const device = await spawnDevice({
+      engine,
+      broker: `mqtts://127.0.0.1:${port}`,
+      store: join(dir, `tls-store-${engine}`),
+      config: { deviceId: `mtls-${engine}`, prefix: `mtls/${engine}`, discovery: false, tlsCa: pki.ca, tlsCert: pki.client, tlsKey: pki.keyOf(pki.client) },
+    });
+    try {
+      await device.waitFor((e) => e.type === "connected", "connected over mutual TLS");
+      const peer = await mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, { ca: readFileSync(pki.ca), cert: readFileSync(pki.client), key: readFileSync(pki.keyOf(pki.client)), reconnectPeriod: 0 });
+      await peer.publishAsync(`mtls/${engine}/lamp`, "on", { qos: 1 });
+      await device.waitFor((e) => e.type === "pin" && e.name === "lamp" && e.value === 1, "the lamp on over TLS");
+      await peer.endAsync();
+    } finally {
+      await device.kill();
+      await secure.stop();
+      pki.remove();
+    }
+  }, 60_000);
 });
