@@ -87,10 +87,15 @@ export default function start(host: Host, initial: Config): App {
         skipped: s.skipped,
       };
     }),
-    createSettings(context, (next) => {
-      for (const entity of entities) entity.configure?.(next);
-    }),
   );
+  // configTopic=false: nobody changes settings over MQTT; the device does not even subscribe.
+  if (config.configTopic !== "false") {
+    entities.push(
+      createSettings(context, (next) => {
+        for (const entity of entities) entity.configure?.(next);
+      }),
+    );
+  }
   client.start();
 
   return {

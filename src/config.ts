@@ -29,6 +29,7 @@ export interface CoreConfig {
   outboxBytes: number;
   maxPacketBytes: number;
   reconnectMax: number;
+  configTopic: string;
   ssid: string;
   password: string;
 }
@@ -102,6 +103,13 @@ const CORE: Readonly<Record<keyof CoreConfig, Field>> = frozenFields({
     doc: "largest packet taken from the broker (announced on MQTT 5; skipped and reported on 3.1.1)",
   },
   reconnectMax: { kind: "integer", default: 60000, min: 1000, max: 3_600_000, doc: "longest wait between reconnect attempts, ms" },
+  configTopic: {
+    kind: "string",
+    default: "true",
+    pattern: /^(true|false|[A-Za-z]+(,[A-Za-z]+)*)$/,
+    rule: "true, false, or live keys separated by commas",
+    doc: "what `<prefix>/config` may change: `true` every live key, `false` nothing (the device does not subscribe to it), or the live keys named, comma-separated",
+  },
   ssid: { kind: "string", default: "", doc: "Wi-Fi network to join (boards only)" },
   password: { kind: "string", default: "", doc: "Wi-Fi password (boards only)", secret: true },
 });
@@ -156,6 +164,10 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): ParseResult
     const result = coerce(key, field, value);
     if ("error" in result) errors.push(result.error);
     else out[key] = result.value;
+  }
+  const allowed = out["configTopic"];
+  if (typeof allowed === "string" && allowed !== "true" && allowed !== "false") {
+    for (const key of allowed.split(",")) if (FIELDS[key]?.live !== true) errors.push(`configTopic: ${key} is not a live key (live keys: ${LIVE_KEYS.join(", ")}).`);
   }
   if (errors.length === 0 && (out["tlsCert"] === "") !== (out["tlsKey"] === "")) {
     errors.push("tlsCert and tlsKey go together: a client certificate needs its private key, and a key its certificate.");

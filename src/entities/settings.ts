@@ -66,6 +66,15 @@ class Settings implements Entity, MessageReceiver {
       return;
     }
     const { ts: _ts, ...change } = command.json;
+    const allowed = context.config.configTopic;
+    if (allowed !== "true") {
+      const named = allowed.split(",");
+      const barred = Object.keys(change).filter((key) => !named.includes(key));
+      if (barred.length > 0) {
+        context.refuse(this.#commandTopic, message.payload, `${barred.join(", ")} may not be changed over MQTT here (configTopic allows ${named.join(", ")}).`);
+        return;
+      }
+    }
     const result = applyLive(this.#current, change);
     if (!result.ok) {
       context.refuse(this.#commandTopic, message.payload, summary(result.errors));

@@ -48,6 +48,19 @@ describe("parseConfig", () => {
     if (!small.ok) expect(small.errors[0]).toMatch(/^maxPacketBytes must be/);
   });
 
+  test("configTopic takes true, false or live keys; a key that is not live is refused by name", () => {
+    for (const value of ["true", "false", "sensorSamplePeriod,bellMaxRate"]) expect(parseConfig({ configTopic: value })).toMatchObject({ ok: true, config: { configTopic: value } });
+    const result = parseConfig({ configTopic: "sensorSamplePeriod,broker" });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors[0]).toMatch(/^configTopic: broker is not a live key \(live keys: .*sensorSamplePeriod/);
+  });
+
+  test("TLS keys: a client certificate and its key go together; the oldest version is 1.2 or 1.3", () => {
+    expect(parseConfig({ tlsCert: "client.pem" })).toEqual({ ok: false, errors: [expect.stringMatching(/^tlsCert and tlsKey go together/)] });
+    expect(parseConfig({ tlsCert: "client.pem", tlsKey: "client.key", tlsAlpn: "x-amzn-mqtt-ca,mqtt" })).toMatchObject({ ok: true });
+    expect(parseConfig({ tlsMinVersion: "1.1" }).ok).toBe(false);
+  });
+
   test("each error is a sentence naming the key", () => {
     const result = parseConfig({
       broker: "http://x",

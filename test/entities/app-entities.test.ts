@@ -123,6 +123,17 @@ describe("live settings", () => {
     ]);
   });
 
+  test("configTopic naming keys: a change of those is applied, a change touching any other is refused whole", () => {
+    const { link, context } = setup({ configTopic: "sensorSamplePeriod,sensorReportPeriod" });
+    const applied: Config[] = [];
+    createSettings(context, (c) => applied.push(c));
+    link.deliver("home/office/config", '{"sensorSamplePeriod":2000}');
+    link.deliver("home/office/config", '{"sensorSamplePeriod":3000,"bellMaxRate":30}');
+    expect(applied.map((c) => c.sensorSamplePeriod)).toEqual([2000]);
+    expect(applied[0].bellMaxRate).toBe(config().bellMaxRate);
+    expect(link.errors().map((e) => e.reason)).toEqual(["bellMaxRate may not be changed over MQTT here (configTopic allows sensorSamplePeriod, sensorReportPeriod)."]);
+  });
+
   test("persisted settings are restored at boot; a stored value that no longer validates is ignored", () => {
     const store = new MemoryStore();
     const logs: string[] = [];
