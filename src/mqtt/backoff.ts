@@ -1,5 +1,6 @@
 // Reconnect delays: exponential with full jitter and a cap, so a fleet does not stampede a broker
-// that comes back; the attempt count is reset by the session once a link has proved stable.
+// that comes back; the attempt count is reset by the session once a link has proved stable, and
+// lowered after a link lost sooner to what that link lived.
 
 export interface BackoffOptions {
   /** Shortest delay in ms (also the floor of every drawn delay, so there is never a hot loop). */
@@ -35,6 +36,16 @@ export class Backoff {
   longest(): number {
     this.#attempt = 31;
     return Math.round(this.max / 2 + (this.#random() * this.max) / 2);
+  }
+
+  /**
+   * A link that worked for `livedMs` before it was lost: the next delay's ceiling is at most what
+   * it lived, so a link cut every few seconds is retried every few seconds rather than at the cap.
+   * A link that dies before twice `min` earns nothing: a broker that kicks at once still backs off.
+   */
+  credit(livedMs: number): void {
+    const earned = Math.floor(Math.log2(livedMs / this.min));
+    if (earned >= 1 && earned < this.#attempt) this.#attempt = earned;
   }
 
   reset(): void {

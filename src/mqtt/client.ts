@@ -309,6 +309,7 @@ export class MqttClient implements MqttLink {
       this.#hungUp = false;
       if (announced) {
         this.#disconnects++;
+        if (!this.#stable) this.#backoff.credit(this.#host.clock.now() - this.#connectedAt);
         if (error) this.#settings.onDisconnect?.(error);
         // A 3.1.1 fallback made on hang-ups alone is tried with 5 again on the next connect.
         if (this.#fellBack === FELL_BACK_HUNG_UP) this.#version = 5;

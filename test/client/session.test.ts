@@ -1065,6 +1065,33 @@ describe("keepalive and reconnect", () => {
     expect((s.clock.nextDue() as number) - s.clock.now()).toBe(1000);
   });
 
+  test("backoff after a link that worked a while: the next wait is no longer than that link lived", () => {
+    const s = scripted({ keepalive: 60 });
+    s.client.start();
+    const wait = () => (s.clock.nextDue() as number) - s.clock.now();
+    // Grow the backoff to its cap (30 s; the delay is min + (ceiling - min) / 2 = 15.5 s).
+    for (let attempt = 0; attempt < 7; attempt++) {
+      s.link().fail("connection refused by broker.test:1883");
+      s.clock.advance(wait());
+    }
+    // A link kicked right after its CONNACK earns nothing: the backoff keeps growing.
+    s.link().open();
+    s.link().send(CONNACK);
+    s.link().fail();
+    expect(wait()).toBe(15_500);
+    s.clock.advance(wait());
+    // A link that lived 5 s (under stableAfter, 20 s): the ceiling drops to 4 s, the largest 1 s x 2^k within 5 s.
+    s.link().open();
+    s.link().send(CONNACK);
+    s.clock.advance(5000);
+    s.link().fail();
+    expect(wait()).toBe(2500);
+    s.clock.advance(wait());
+    // The next failed attempt grows from there, not from the cap.
+    s.link().fail("connection refused by broker.test:1883");
+    expect(wait()).toBe(4500);
+  });
+
   test("stop() sends DISCONNECT, closes, and reconnects no more", () => {
     const s = scripted();
     s.client.start();
