@@ -260,6 +260,20 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     await until("echo of the change", () => obs.on(`${prefix}/config/state`).some((m) => JSON.parse(m.text).sensorSamplePeriod === 1234));
   });
 
+  test("configTopic=false: no settings over MQTT, no config echo, and the device still obeys its commands", async () => {
+    const { proc, prefix } = await device({ config: { configTopic: false } });
+    await proc.waitFor(isConnected, "connected");
+    const obs = await observer([`${prefix}/config/state`, `${prefix}/error`, `${prefix}/lamp/state`]);
+    await until("the retained lamp state", () => obs.on(`${prefix}/lamp/state`).length > 0);
+    await obs.client.publishAsync(`${prefix}/config`, '{"sensorSamplePeriod":1234}', { qos: 1 });
+    // A command sent after the config message arrives after it: once the lamp is on, the config message has been passed over.
+    await obs.client.publishAsync(`${prefix}/lamp`, "on", { qos: 1 });
+    await proc.waitFor(isPin("lamp", 1), "lamp on");
+    await until("lamp/state on", () => obs.on(`${prefix}/lamp/state`).some((m) => m.text === "on"));
+    expect(obs.on(`${prefix}/config/state`)).toEqual([]);
+    expect(obs.on(`${prefix}/error`)).toEqual([]);
+  });
+
   test("the lamp state and live settings survive a restart over the same store", async () => {
     const first = await device();
     const { prefix } = first;
