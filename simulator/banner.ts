@@ -18,7 +18,8 @@ export function banner(
   engine: "node" | "xs",
   panelUrl: string | undefined,
 ): string {
-  const url = new URL(config.broker);
+  // With several brokers, the try-lines name the first.
+  const url = new URL(config.broker.split(",")[0].trim());
   const target = `-h ${url.hostname} -p ${url.port || (url.protocol === "mqtts:" ? 8883 : 1883)}`;
   const where = engine === "xs" ? `XS engine (xsnap), ${options.stack ?? 384}-slot stack` : "Node engine";
   // A try-line for each device of the table that takes a command (mosquitto_pub speaks no WebSocket).

@@ -38,6 +38,7 @@ export default function start(host: Host, initial: Config): App {
 
   const client = new MqttClient(host, {
     url: config.broker,
+    brokerOrder: config.brokerOrder === "random" ? "random" : "listed",
     clientId: config.deviceId,
     protocolVersion: config.protocolVersion as 3 | 4 | 5,
     username: config.mqttUser === "" ? undefined : config.mqttUser,
@@ -50,7 +51,7 @@ export default function start(host: Host, initial: Config): App {
     maxPacketSize: config.maxPacketBytes,
     reconnect: { max: config.reconnectMax },
     onConnect() {
-      host.log(`connected to ${config.broker}`);
+      host.log(`connected to ${client.broker}`);
       birth(client, config, host.timers);
       for (const entity of entities) entity.connected?.();
       publishDiscovery(client, config, entities.flatMap((entity) => entity.discovery?.() ?? []), (error) => context.refused(error));
@@ -75,6 +76,7 @@ export default function start(host: Host, initial: Config): App {
     createHealth(context, () => {
       const s = client.stats();
       return {
+        broker: s.broker,
         reconnects: s.reconnects,
         outboxBytes: s.bytes,
         outboxMessages: s.messages,

@@ -11,6 +11,7 @@ export type { Field };
 /** The keys every device has, whatever its table. */
 export interface CoreConfig {
   broker: string;
+  brokerOrder: string;
   deviceId: string;
   prefix: string;
   mqttUser: string;
@@ -40,16 +41,25 @@ export type Config = CoreConfig & { readonly [key: string]: Value };
 export type ParseResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 const TOPIC_PREFIX = /^[^#+\u0000]+$/;
-const BROKER_URL = /^(mqtts?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?|wss?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\/[A-Za-z0-9._~\/-]*)?)$/;
+const BROKER_URL = "(mqtts?:\\/\\/(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(:\\d{1,5})?\\/?|wss?:\\/\\/(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(:\\d{1,5})?(\\/[A-Za-z0-9._~\\/-]*)?)";
+/** One broker URL, or several separated by commas (spaces allowed after a comma). */
+const BROKERS = new RegExp(`^${BROKER_URL}(, *${BROKER_URL})*$`);
 const DAY = 86_400_000;
 
 const CORE: Readonly<Record<keyof CoreConfig, Field>> = frozenFields({
   broker: {
     kind: "string",
     default: "mqtt://127.0.0.1:1883",
-    pattern: BROKER_URL,
-    rule: "a URL such as mqtt://host:1883, mqtts://host:8883 or ws://host:8080/mqtt",
-    doc: "the broker: `mqtt://host[:port]`, `mqtts://host[:port]`, or MQTT over WebSocket `ws[s]://host[:port][/path]` (Node and the desktop XS engine only)",
+    pattern: BROKERS,
+    rule: "a URL such as mqtt://host:1883, mqtts://host:8883 or ws://host:8080/mqtt, or several separated by commas",
+    doc: "the broker: `mqtt://host[:port]`, `mqtts://host[:port]`, or MQTT over WebSocket `ws[s]://host[:port][/path]` (Node and the desktop XS engine only). Several, comma-separated, are nodes of one cluster: the device stays on one while it works and moves on when it fails",
+  },
+  brokerOrder: {
+    kind: "string",
+    default: "listed",
+    pattern: /^(listed|random)$/,
+    rule: "listed or random",
+    doc: "with several brokers: `listed` tries them in the order given, `random` starts anywhere and moves to another at random (spreads a fleet over the nodes)",
   },
   deviceId: {
     kind: "string",

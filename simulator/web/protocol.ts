@@ -41,4 +41,4 @@ export type ToPage =
   | { type: "log"; t: number; line: string }
   | { type: "packet"; t: number; dir: "in" | "out"; text: string }
   /** The device's MQTT client (stats()): outbox, counts, drops. */
-  | { type: "stats"; stats: Record<string, number | boolean> };
+  | { type: "stats"; stats: Record<string, number | boolean | string> };

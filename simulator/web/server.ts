@@ -31,7 +31,7 @@ export interface PanelDevice {
   /** The embedded broker, when the simulator runs one: the panel gets its "broker down" switch. */
   broker: EmbeddedBroker | undefined;
   /** The device's MQTT client's stats(), as JSON-able numbers. */
-  stats(): Promise<Record<string, number | boolean>>;
+  stats(): Promise<Record<string, number | boolean | string>>;
   /** PEM CA for an external mqtts:// broker the bridge connects to. */
   ca: string | undefined;
 }
@@ -178,7 +178,8 @@ export async function startPanelServer(device: PanelDevice, options: { port?: nu
   });
   mqtt.on("connection", (socket: WebSocket) => {
     if (device.broker) device.broker.handleWebSocket(socket);
-    else bridge(socket, config.broker, device.ca);
+    // The page's client talks to the first of several brokers.
+    else bridge(socket, config.broker.split(",")[0].trim(), device.ca);
   });
 
   const port = options.port ?? 8080;

@@ -92,7 +92,7 @@ export async function runDevice(argv: readonly string[]): Promise<void> {
           network,
           broker,
           ca: undefined,
-          stats: async () => JSON.parse(new TextDecoder().decode(await started.send(frame(ToXs.stats)))) as Record<string, number | boolean>,
+          stats: async () => JSON.parse(new TextDecoder().decode(await started.send(frame(ToXs.stats)))) as Record<string, number | boolean | string>,
         },
         { port: options.panelPort },
       );

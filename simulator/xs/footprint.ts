@@ -65,7 +65,7 @@ const steps: Readonly<Record<string, () => void>> = Object.freeze({
   },
 });
 
-const NO_STATS = Object.freeze({ reconnects: 0, outboxBytes: 0, outboxMessages: 0, drops: 0, dropsFull: 0, dropsTooLarge: 0, dropsRefused: 0, dropsInvalid: 0, coalesced: 0, skipped: 0 });
+const NO_STATS = Object.freeze({ broker: "mqtt://127.0.0.1:1883", reconnects: 0, outboxBytes: 0, outboxMessages: 0, drops: 0, dropsFull: 0, dropsTooLarge: 0, dropsRefused: 0, dropsInvalid: 0, coalesced: 0, skipped: 0 });
 
 serve((request) => {
   const name = new TextDecoder().decode(request);

@@ -5,6 +5,8 @@ import type { TimerHandle } from "../host.js";
 
 /** What the MQTT client can tell about the link and its outbox (README's topic table says what each means). */
 export interface LinkStats {
+  /** The broker the device is on (one of the `broker` list). */
+  broker: string;
   reconnects: number;
   outboxBytes: number;
   outboxMessages: number;
@@ -50,6 +52,7 @@ class Health implements Entity {
     const s = this.#stats();
     const snapshot = {
       uptime: Math.floor((host.clock.now() - this.#started) / 1000),
+      broker: s.broker,
       reconnects: s.reconnects,
       outboxBytes: s.outboxBytes,
       outboxMessages: s.outboxMessages,

@@ -55,6 +55,8 @@ export const ClientState = Object.freeze({
 export interface ClientStats extends OutboxStats {
   state: number;
   connected: boolean;
+  /** The broker the client is on, or trying next (one of the url list). */
+  broker: string;
   protocolVersion: number;
   /** Successful CONNACKs, and links lost after one. */
   connects: number;
@@ -147,7 +149,7 @@ export class MqttClient implements MqttLink {
   #failedConnects = 0;
 
   constructor(host: ClientHost, options: ClientOptions) {
-    const settings = new Settings(options);
+    const settings = new Settings(options, host.random);
     this.#host = host;
     this.#settings = settings;
     this.#version = settings.protocolVersion;
@@ -182,6 +184,11 @@ export class MqttClient implements MqttLink {
 
   get state(): number {
     return this.#state;
+  }
+
+  /** The broker the client is on, or trying next (one of the url list). */
+  get broker(): string {
+    return this.#settings.url;
   }
 
   get protocolVersion(): 3 | 4 | 5 {
@@ -268,6 +275,7 @@ export class MqttClient implements MqttLink {
       ...outbox,
       state: this.#state,
       connected: this.connected,
+      broker: this.broker,
       protocolVersion: this.#version,
       connects: this.#connects,
       disconnects: this.#disconnects,
@@ -318,6 +326,8 @@ export class MqttClient implements MqttLink {
         if (error) this.#settings.onError?.(error);
       }
       if (next === ClientState.WAITING) {
+        // Several brokers: a failed attempt or a lost link moves to another; the outbox goes along.
+        if (this.#settings.moveOn(this.#host.random)) this.#host.log(`mqtt: next try on ${this.#settings.url}`);
         this.#retryAt = this.#host.clock.now() + (retryIn ?? this.#backoff.next());
       } else {
         this.#clearTimer();

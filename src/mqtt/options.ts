@@ -5,8 +5,14 @@ import { utf8Length } from "../utf8.js";
 import type { TlsOptions } from "../host.js";
 
 export interface ClientOptions {
-  /** mqtt://host:port or mqtts://host:port; ws://host:port/path or wss://... for MQTT over WebSocket. */
+  /**
+   * mqtt://host:port or mqtts://host:port; ws://host:port/path or wss://... for MQTT over WebSocket.
+   * Several, comma-separated, are the nodes of one cluster (or stand-ins for each other): the client
+   * stays on a node while it works and moves to another when a connect fails or the link is lost.
+   */
   url: string;
+  /** With several brokers: "listed" (the default) tries them in the order given, "random" picks another at random. */
+  brokerOrder?: "listed" | "random";
   clientId: string;
   /** 5 (the default; falls back to 4, 3.1.1, for a broker that refuses it), 4, or 3 (MQTT 3.1, "MQIsdp"). */
   protocolVersion?: 3 | 4 | 5;
@@ -98,33 +104,71 @@ const PORTS: Readonly<Record<string, number>> = Object.freeze({ mqtt: 1883, mqtt
  * ClientOptions with every default resolved: one getter per option, so the defaults live once, in
  * code (in flash when preloaded), and an instance holds only the options and the parsed URL.
  */
-export class Settings {
-  readonly #options: ClientOptions;
+/** One broker of the url list, parsed. */
+class Broker {
+  readonly url: string;
   readonly secure: boolean;
   readonly hostname: string;
   readonly port: number;
   /** The HTTP path of MQTT over WebSocket (ws://, wss://); undefined for a TCP broker. */
   readonly path: string | undefined;
 
-  /** Throws a RangeError naming the URL when it is not mqtt[s]://host[:port] or ws[s]://host[:port][/path]. */
-  constructor(options: ClientOptions) {
-    const url = URL_PATTERN.exec(options.url);
+  constructor(text: string) {
+    const url = URL_PATTERN.exec(text);
     const web = url !== null && url[1].startsWith("ws");
     if (!url || (!web && url[4] !== undefined && url[4] !== "/"))
-      throw new RangeError(`broker URL "${options.url}" is not mqtt://host:port, mqtts://host:port or ws[s]://host:port/path`);
-    const bytes = utf8Length(options.clientId);
-    if (options.protocolVersion === 3 && (bytes < 1 || bytes > 23))
-      throw new RangeError(`an MQTT 3.1 client identifier is 1 to 23 bytes; "${options.clientId}" is ${bytes}`);
-    this.#options = options;
+      throw new RangeError(`broker URL "${text}" is not mqtt://host:port, mqtts://host:port or ws[s]://host:port/path`);
+    this.url = text;
     this.secure = url[1] === "mqtts" || url[1] === "wss";
     this.hostname = url[2].replace(/^\[|\]$/g, "");
     this.port = url[3] ? Number(url[3]) : PORTS[url[1]];
     // Most brokers serve MQTT over WebSocket at /mqtt (EMQX, HiveMQ); Mosquitto and Aedes take any path.
     this.path = web ? (url[4] ?? "/mqtt") : undefined;
   }
+}
 
+export class Settings {
+  readonly #options: ClientOptions;
+  /** The brokers of the url list, in its order; the client is on brokers[#at]. */
+  readonly brokers: readonly Broker[];
+  #at = 0;
+
+  /** Throws a RangeError naming the URL when one is not mqtt[s]://host[:port] or ws[s]://host[:port][/path]. */
+  constructor(options: ClientOptions, random: () => number = Math.random) {
+    this.brokers = options.url.split(",").map((text) => new Broker(text.trim()));
+    const bytes = utf8Length(options.clientId);
+    if (options.protocolVersion === 3 && (bytes < 1 || bytes > 23))
+      throw new RangeError(`an MQTT 3.1 client identifier is 1 to 23 bytes; "${options.clientId}" is ${bytes}`);
+    this.#options = options;
+    // Random order starts anywhere too, so that a fleet spreads over the nodes from its first connect.
+    if (this.random) this.#at = Math.floor(random() * this.brokers.length) % this.brokers.length;
+  }
+
+  get random(): boolean {
+    return this.#options.brokerOrder === "random";
+  }
+  /** The broker the client is on (or trying). */
   get url(): string {
-    return this.#options.url;
+    return this.brokers[this.#at].url;
+  }
+  get secure(): boolean {
+    return this.brokers[this.#at].secure;
+  }
+  get hostname(): string {
+    return this.brokers[this.#at].hostname;
+  }
+  get port(): number {
+    return this.brokers[this.#at].port;
+  }
+  get path(): string | undefined {
+    return this.brokers[this.#at].path;
+  }
+  /** Moves to the next broker of the list, or with brokerOrder "random" to any other; false when there is only one. */
+  moveOn(random: () => number): boolean {
+    const n = this.brokers.length;
+    if (n < 2) return false;
+    this.#at = (this.#at + (this.random ? 1 + Math.floor(random() * (n - 1)) % (n - 1) : 1)) % n;
+    return true;
   }
   get clientId(): string {
     return this.#options.clientId;

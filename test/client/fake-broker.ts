@@ -101,7 +101,8 @@ export interface Scripted {
   retry(): void;
 }
 
-export function scripted(options: Partial<ClientOptions> = {}, store = new MemoryStore()): Scripted {
+/** `random` feeds the backoff's jitter (and brokerOrder "random"): 0.5 by default, so delays are exact. */
+export function scripted(options: Partial<ClientOptions> = {}, store = new MemoryStore(), random: () => number = () => 0.5): Scripted {
   const clock = new VirtualClock();
   const links: FakeLink[] = [];
   const connect: Connect = (transportOptions) => {
@@ -114,7 +115,7 @@ export function scripted(options: Partial<ClientOptions> = {}, store = new Memor
   const connects: Array<{ sessionPresent: boolean; protocolVersion: 3 | 4 | 5 }> = [];
   const logs: string[] = [];
   const client = new MqttClient(
-    { clock, timers: clock, connect, store, random: () => 0.5, log: (line) => logs.push(line) },
+    { clock, timers: clock, connect, store, random, log: (line) => logs.push(line) },
     {
       url: "mqtt://broker.test:1883",
       clientId: "c1",

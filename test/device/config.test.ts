@@ -48,6 +48,16 @@ describe("parseConfig", () => {
     if (!small.ok) expect(small.errors[0]).toMatch(/^maxPacketBytes must be/);
   });
 
+  test("broker takes one URL or several, comma-separated; brokerOrder is listed or random", () => {
+    const list = "mqtt://10.0.0.1:1883,mqtt://10.0.0.2:1883, mqtts://node3.example:8883";
+    expect(parseConfig({ broker: list, brokerOrder: "random" })).toMatchObject({ ok: true, config: { broker: list, brokerOrder: "random" } });
+    expect(parseConfig({})).toMatchObject({ ok: true, config: { brokerOrder: "listed" } });
+    const empty = parseConfig({ broker: "mqtt://10.0.0.1:1883,," });
+    expect(!empty.ok && empty.errors[0]).toMatch(/^broker must be a URL such as .*, or several separated by commas/);
+    const order = parseConfig({ brokerOrder: "roundrobin" });
+    expect(!order.ok && order.errors[0]).toBe('brokerOrder must be listed or random; got "roundrobin".');
+  });
+
   test("configTopic takes true, false or live keys; a key that is not live is refused by name", () => {
     for (const value of ["true", "false", "sensorSamplePeriod,bellMaxRate"]) expect(parseConfig({ configTopic: value })).toMatchObject({ ok: true, config: { configTopic: value } });
     const result = parseConfig({ configTopic: "sensorSamplePeriod,broker" });

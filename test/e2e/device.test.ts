@@ -95,6 +95,7 @@ describe.each(engines)("device on the %s engine against Mosquitto", (engine) => 
     expect(health.freeMemory === null || typeof health.freeMemory === "number").toBe(true);
     expect(health).toEqual({
       uptime: expect.any(Number),
+      broker: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/),
       reconnects: 0,
       outboxBytes: expect.any(Number),
       outboxMessages: expect.any(Number),

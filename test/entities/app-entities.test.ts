@@ -10,7 +10,7 @@ import { config, setup } from "./fakes.js";
 describe("health", () => {
   test("publishes a snapshot every healthPeriod and on connect, coalesced at QoS 0", () => {
     const { link, clock, context } = setup({ healthPeriod: 10_000 });
-    const stats = { reconnects: 2, outboxBytes: 300, outboxMessages: 3, drops: 6, dropsFull: 1, dropsTooLarge: 2, dropsRefused: 3, dropsInvalid: 0, coalesced: 4, skipped: 5 };
+    const stats = { broker: "mqtt://b.test:1883", reconnects: 2, outboxBytes: 300, outboxMessages: 3, drops: 6, dropsFull: 1, dropsTooLarge: 2, dropsRefused: 3, dropsInvalid: 0, coalesced: 4, skipped: 5 };
     const health = createHealth(context, () => stats);
     clock.advance(25_000);
     health.connected?.();

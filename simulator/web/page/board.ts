@@ -190,7 +190,7 @@ export class Board {
     }
   }
 
-  #stats(stats: Record<string, number | boolean>): void {
+  #stats(stats: Record<string, number | boolean | string>): void {
     const n = (name: string): number => Number(stats[name] ?? 0);
     byId("reconnects").textContent = String(n("reconnects"));
     const share = n("budget") > 0 ? n("bytes") / n("budget") : 0;
@@ -200,6 +200,7 @@ export class Board {
     byId("outbox-text").textContent =
       `${n("messages")} messages, ${n("bytes")} of ${n("budget")} bytes (${Math.round(share * 100)} %), ${n("inflight")} in flight, ${n("drops")} dropped`;
     const rows: [string, string][] = [
+      ["broker", String(stats["broker"] ?? "")],
       ["MQTT version", n("protocolVersion") === 5 ? "5.0" : n("protocolVersion") === 3 ? "3.1" : "3.1.1"],
       ["connects", String(n("connects"))],
       ["failed connects", String(n("failedConnects"))],
