@@ -613,6 +613,9 @@ export class MqttClient implements MqttLink {
   // ---- packets ----
 
   #onPacket(packet: Packet): void {
+    // A CONNECT (no broker may send one) made the decoder adopt its level, as a broker's decoder
+    // does: this link's version is still ours, so the DISCONNECT 0x82 below goes out on MQTT 5.
+    if (packet.cmd === "connect") this.#decoder.protocolVersion = this.#version;
     if (this.#state === ClientState.CONNACK) {
       if (packet.cmd === "connack") this.#onConnack(packet);
       else this.#protocolError(0x82, `the broker sent ${packet.cmd.toUpperCase()} before CONNACK`);
