@@ -1,4 +1,4 @@
-// Issue 16, a hostile broker, inside XS: the client of src/mqtt bundled into an xsnap machine with a
+// A hostile broker, inside XS: the client of src/mqtt bundled into an xsnap machine with a
 // scripted broker on an in-memory link and a virtual clock (hostile-broker.ts, served by
 // hostile-xs.ts). Each case runs on XS and on Node with the same script: the transcripts must be
 // equal, and each asserts the close reason (the DISCONNECT written on MQTT 5), the sentence, the
