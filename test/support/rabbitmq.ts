@@ -1,0 +1,308 @@
+// A real RabbitMQ cluster for tests: three nodes (by default) on loopback with the rabbitmq_mqtt
+// plugin, each with its own node name, ports, temp directories and config, one epmd on its own
+// port and one Erlang cookie, joined by `rabbitmqctl join_cluster`. Nodes can be killed (SIGKILL).
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { freePort } from "./mosquitto.js";
+
+export interface RabbitNode {
+  /** Erlang node name, rmqN-<pid>@localhost. */
+  name: string;
+  mqttPort: number;
+  /** mqtt://127.0.0.1:PORT */
+  url: string;
+  amqpPort: number;
+  distPort: number;
+  dir: string;
+}
+
+export interface RabbitCluster {
+  nodes: RabbitNode[];
+  /** The nodes' MQTT URLs, in order. */
+  urls: string[];
+  /** How long starting the nodes and joining them took, ms. */
+  bootMs: number;
+  /** SIGKILL of node i's Erlang VM (and its process group): a crash. */
+  kill(i: number): Promise<void>;
+  /** Whether node i's VM still runs. */
+  alive(i: number): boolean;
+  /** The tail of node i's log file (the last `bytes`, 8 KB by default). */
+  log(i: number, bytes?: number): string;
+  /** `rabbitmqctl cluster_status` as seen from node i. */
+  status(i: number): Promise<string>;
+  /** Kills every node and epmd, removes the directories. */
+  stop(): Promise<void>;
+}
+
+export interface RabbitOptions {
+  size?: number;
+  /** Bound for the whole boot (start, join, MQTT ports accepting), ms. */
+  timeoutMs?: number;
+  /**
+   * Mirror the MQTT plugin's queues on every node (a classic mirrored queue policy on
+   * `^mqtt-subscription-`), on by default. RabbitMQ 3.10 makes a QoS 1 subscription's queue a
+   * durable classic queue on the node the client is on, even with a clean session; when that node
+   * dies the queue's record stays, and the client's reconnect to another node fails: declaring the
+   * queue answers 404 "home node ... is down" and the node closes the connection, until the dead
+   * node is back. Mirrored, a survivor takes the queue over.
+   */
+  mirror?: boolean;
+}
+
+const INSTALL = "rabbitmq-server not found: install it (apt-get install rabbitmq-server), which brings the rabbitmq_mqtt plugin";
+
+/**
+ * The directory holding rabbitmq-server and rabbitmqctl: $RABBITMQ_BIN, else Debian's
+ * /usr/lib/rabbitmq/bin (its /usr/sbin entries are a wrapper that switches to the user rabbitmq,
+ * who cannot use our temp directories), else PATH.
+ */
+export function findRabbitmq(env: NodeJS.ProcessEnv = process.env): string {
+  const dirs = [env.RABBITMQ_BIN, "/usr/lib/rabbitmq/bin", ...(env.PATH ?? "").split(delimiter)];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, "rabbitmq-server"), constants.X_OK);
+      accessSync(join(dir, "rabbitmqctl"), constants.X_OK);
+      return dir;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(INSTALL);
+}
+
+/** epmd's path: next to erl on PATH, else Debian's. */
+function findEpmd(env: NodeJS.ProcessEnv = process.env): string {
+  for (const dir of [...(env.PATH ?? "").split(delimiter), "/usr/bin"]) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, "epmd"), constants.X_OK);
+      return join(dir, "epmd");
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`epmd not found (it comes with erlang-base): ${INSTALL}`);
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Process groups still running when the test process ends are killed, so a failed test leaks none.
+const groups = new Set<number>();
+const dirs = new Set<string>();
+let cleanupInstalled = false;
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once("exit", () => {
+    for (const pgid of groups) killGroup(pgid);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // gone already
+  }
+}
+
+function exitedPromise(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+export async function startRabbitCluster(options: RabbitOptions = {}): Promise<RabbitCluster> {
+  const bin = findRabbitmq();
+  const epmdPath = findEpmd();
+  installCleanup();
+  const size = options.size ?? 3;
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  const started = Date.now();
+  const root = mkdtempSync(join(tmpdir(), "rabbitmq-"));
+  dirs.add(root);
+  // The server and rabbitmqctl both read $HOME/.erlang.cookie; it must be private to its owner.
+  writeFileSync(join(root, ".erlang.cookie"), `cookie${process.pid}${Date.now()}`, { mode: 0o400 });
+  const epmdPort = await freePort();
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, HOME: root, ERL_EPMD_PORT: String(epmdPort), ERL_EPMD_ADDRESS: "127.0.0.1", LANG: "C.UTF-8", LC_ALL: "C.UTF-8" };
+
+  const children: ChildProcess[] = [];
+  const outputs: string[] = [];
+  const track = (child: ChildProcess, index: number): void => {
+    children[index] = child;
+    if (child.pid) groups.add(child.pid);
+    outputs[index] = "";
+    const keep = (data: Buffer) => (outputs[index] = (outputs[index] + data.toString()).slice(-4000));
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    child.once("exit", () => {
+      if (child.pid) {
+        // Its helpers (erl_child_setup, inet_gethost) share the group: take them too.
+        killGroup(child.pid);
+        groups.delete(child.pid);
+      }
+    });
+  };
+
+  // Our own epmd in the foreground, so it is ours to stop; the nodes find it by ERL_EPMD_PORT.
+  const epmd = spawn(epmdPath, ["-port", String(epmdPort)], { env: baseEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  track(epmd, size);
+  for (;;) {
+    if (await accepts(epmdPort)) break;
+    if (epmd.exitCode !== null || Date.now() > deadline) throw new Error(`epmd did not listen on ${epmdPort}: ${outputs[size]}`);
+    await sleep(20);
+  }
+
+  const nodes: RabbitNode[] = [];
+  const envs: NodeJS.ProcessEnv[] = [];
+  for (let i = 0; i < size; i++) {
+    const dir = join(root, `node${i + 1}`);
+    mkdirSync(dir);
+    const [amqpPort, distPort, mqttPort] = [await freePort(), await freePort(), await freePort()];
+    const name = `rmq${i + 1}-${process.pid}@localhost`;
+    writeFileSync(
+      join(dir, "rabbitmq.conf"),
+      [
+        `listeners.tcp.default = 127.0.0.1:${amqpPort}`,
+        `mqtt.listeners.tcp.default = 127.0.0.1:${mqttPort}`,
+        "mqtt.allow_anonymous = true",
+        // guest may then connect from anywhere; every listener here is on loopback anyway.
+        "loopback_users = none",
+        "log.console = false",
+        "log.file.level = info",
+        "",
+      ].join("\n"),
+    );
+    // Only MQTT: no management plugin, no extra ports.
+    writeFileSync(join(dir, "enabled_plugins"), "[rabbitmq_mqtt].\n");
+    // An empty env file, so the system's /etc/rabbitmq/rabbitmq-env.conf is not read.
+    writeFileSync(join(dir, "rabbitmq-env.conf"), "");
+    envs.push({
+      ...baseEnv,
+      RABBITMQ_NODENAME: name,
+      RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
+      RABBITMQ_NODE_PORT: String(amqpPort),
+      RABBITMQ_DIST_PORT: String(distPort),
+      // Erlang distribution listens on every interface unless told otherwise.
+      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: "-kernel inet_dist_use_interface {127,0,0,1}",
+      RABBITMQ_MNESIA_BASE: join(dir, "mnesia"),
+      RABBITMQ_LOG_BASE: join(dir, "log"),
+      RABBITMQ_CONFIG_FILE: join(dir, "rabbitmq.conf"),
+      RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, "advanced.config"),
+      RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, "enabled_plugins"),
+      RABBITMQ_CONF_ENV_FILE: join(dir, "rabbitmq-env.conf"),
+      RABBITMQ_PID_FILE: join(dir, "beam.pid"),
+    });
+    nodes.push({ name, mqttPort, url: `mqtt://127.0.0.1:${mqttPort}`, amqpPort, distPort, dir });
+  }
+
+  const ctl = (i: number, args: string[], timeoutMs = 30_000): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const left = Math.max(1000, Math.min(timeoutMs, deadline - Date.now()));
+      execFile(join(bin, "rabbitmqctl"), ["-n", nodes[i].name, ...args], { env: envs[i], cwd: nodes[i].dir, timeout: left }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`rabbitmqctl -n ${nodes[i].name} ${args.join(" ")} failed: ${error.message}\n${stdout}${stderr}`));
+        else resolve(stdout);
+      });
+    });
+
+  const logTail = (i: number, bytes = 8000): string => {
+    try {
+      return readFileSync(join(nodes[i].dir, "log", `${nodes[i].name}.log`), "utf8").slice(-bytes);
+    } catch {
+      return "(no log)";
+    }
+  };
+
+  const failure = (i: number, what: string): Error => {
+    const log = logTail(i, 3000);
+    return new Error(`RabbitMQ node ${nodes[i].name} ${what}\n output: ${outputs[i].trim()}\n log: ${log.trim()}`);
+  };
+
+  const waitMqtt = async (i: number): Promise<void> => {
+    for (;;) {
+      const child = children[i];
+      if (child.exitCode !== null || child.signalCode !== null) throw failure(i, `exited with ${child.signalCode ?? child.exitCode}`);
+      if (await accepts(nodes[i].mqttPort)) return;
+      if (Date.now() > deadline) throw failure(i, `did not accept MQTT on ${nodes[i].mqttPort} in time`);
+      await sleep(50);
+    }
+  };
+
+  const beamPid = (i: number): number | undefined => {
+    try {
+      const pid = Number(readFileSync(join(nodes[i].dir, "beam.pid"), "utf8").trim());
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    for (const child of children) if (child?.pid) killGroup(child.pid);
+    await Promise.all(children.filter(Boolean).map(exitedPromise));
+    rmSync(root, { recursive: true, force: true });
+    dirs.delete(root);
+  };
+
+  try {
+    // Each node in its own process group (detached), so a kill takes the VM and its helpers at once.
+    for (let i = 0; i < size; i++) {
+      const child = spawn(join(bin, "rabbitmq-server"), [], { env: envs[i], cwd: nodes[i].dir, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      track(child, i);
+    }
+    await Promise.all(nodes.map((_, i) => waitMqtt(i)));
+    // One after the other: concurrent joins race in Mnesia.
+    for (let i = 1; i < size; i++) {
+      await ctl(i, ["stop_app"]);
+      await ctl(i, ["join_cluster", nodes[0].name]);
+      await ctl(i, ["start_app"]);
+      await waitMqtt(i);
+    }
+    if (options.mirror ?? true) {
+      await ctl(0, ["set_policy", "--apply-to", "queues", "mqtt-mirrored", "^mqtt-subscription-", JSON.stringify({ "ha-mode": "all", "ha-sync-mode": "automatic" })]);
+    }
+    const status = await ctl(0, ["cluster_status", "--formatter", "json"]);
+    const running = (JSON.parse(status) as { running_nodes?: string[] }).running_nodes ?? [];
+    for (const node of nodes) if (!running.includes(node.name)) throw new Error(`${node.name} is not among the running nodes after joining: ${status}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    nodes,
+    urls: nodes.map((n) => n.url),
+    bootMs: Date.now() - started,
+    async kill(i) {
+      const child = children[i];
+      const pid = beamPid(i);
+      if (pid) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone already
+        }
+      }
+      if (child.pid) killGroup(child.pid);
+      await exitedPromise(child);
+    },
+    alive: (i) => children[i].exitCode === null && children[i].signalCode === null,
+    log: logTail,
+    status: (i) => ctl(i, ["cluster_status"]),
+    stop,
+  };
+}
