@@ -26,6 +26,8 @@ interface Storm {
   offline: number;
   brokerStartMs: number;
   backMs: number;
+  /** Restart until half the devices were back. */
+  halfMs: number;
   attempts: number;
   peak: number;
   peakAfterRestart: number;
@@ -259,6 +261,7 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
           offline,
           brokerStartMs,
           backMs: back - restart,
+          halfMs: (cameOnline.filter((t) => t >= restart).sort((a, b) => a - b)[Math.ceil(n / 2) - 1] ?? Number.NaN) - restart,
           attempts: countBetween(attempts, kill, back),
           peak: peakPerWindow(attempts, kill, back),
           peakAfterRestart: peakPerWindow(attempts, restart, back),
@@ -298,6 +301,7 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
         [
           ["devices that saw the link drop", ...storms.map((s) => String(s.offline))],
           ["broker restart until it accepts", ...storms.map((s) => seconds(s.brokerStartMs))],
+          ["half of N online again, after the restart", ...storms.map((s) => seconds(s.halfMs))],
           ["all N online again, after the restart", ...cell((s) => seconds(s.backMs))],
           ["connection attempts, kill to all online", ...storms.map((s) => String(s.attempts))],
           ["peak connection attempts/s (busiest 1 s)", ...storms.map((s) => String(s.peak))],

@@ -32,5 +32,5 @@ export function markdownTable(header: readonly string[], rows: ReadonlyArray<rea
   return [line(header), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...rows.map(line)].join("\n");
 }
 
-export const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+export const seconds = (ms: number): string => (Number.isNaN(ms) ? "n/a" : `${(ms / 1000).toFixed(2)} s`);
 export const millis = (ms: number): string => (Number.isNaN(ms) ? "n/a" : `${ms.toFixed(1)} ms`);
