@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { spawnDevice, type DeviceProcess, type Engine } from "../support/device-process.js";
 import { peer, sensor, sleep, until, type Peer } from "../support/e2e.js";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto.js";
-import { startRabbitCluster, type RabbitCluster } from "../support/rabbitmq.js";
+import { findRabbitmq, startRabbitCluster, type RabbitCluster } from "../support/rabbitmq.js";
 
 const engines: Engine[] = ["node", "xs"];
 
@@ -158,6 +158,11 @@ async function cleanup(subjects: Subject[], peers: Peer[]): Promise<void> {
     rmSync(s.store, { recursive: true, force: true });
   }
 }
+
+// No silent skip: without RabbitMQ, the cluster case fails in beforeAll with this message.
+test("a machine without rabbitmq-server is told what to install", () => {
+  expect(() => findRabbitmq({ PATH: "/nonexistent" }, [])).toThrow("install it (apt-get install rabbitmq-server)");
+});
 
 describe("a device given several brokers keeps every reading when its broker is killed", () => {
   describe("a RabbitMQ cluster of three", () => {

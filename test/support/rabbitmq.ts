@@ -59,8 +59,8 @@ const INSTALL = "rabbitmq-server not found: install it (apt-get install rabbitmq
  * /usr/lib/rabbitmq/bin (its /usr/sbin entries are a wrapper that switches to the user rabbitmq,
  * who cannot use our temp directories), else PATH.
  */
-export function findRabbitmq(env: NodeJS.ProcessEnv = process.env): string {
-  const dirs = [env.RABBITMQ_BIN, "/usr/lib/rabbitmq/bin", ...(env.PATH ?? "").split(delimiter)];
+export function findRabbitmq(env: NodeJS.ProcessEnv = process.env, system = ["/usr/lib/rabbitmq/bin"]): string {
+  const dirs = [env.RABBITMQ_BIN, ...system, ...(env.PATH ?? "").split(delimiter)];
   for (const dir of dirs) {
     if (!dir) continue;
     try {
