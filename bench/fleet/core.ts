@@ -129,13 +129,26 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
   const storms: Storm[] = [];
   let stormNote: string | undefined;
   let memoryRows: Array<[string, string]> = [];
+  // Ctrl-C or a kill: exit through process.exit, whose handler (test/support/mosquitto.ts) kills our broker.
+  const interrupted = (): void => {
+    print(`interrupted during ${phase}`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     if (!url) {
       broker = await startMosquitto({ config: ["max_connections -1"] });
       url = broker.url;
     }
     print(`fleet: ${n} devices on the ${options.engine} engine against ${url}${broker ? ` (own Mosquitto ${mosquittoVersion()}, loopback)` : ""}; open-file limit ${limit ?? "unknown"}`);
-    monitor = await mqtt.connectAsync(url, { clientId: `f${tag}-monitor`, reconnectPeriod: 500, protocolVersion: 4, connectTimeout: 10_000 });
+    try {
+      monitor = await mqtt.connectAsync(url, { clientId: `f${tag}-monitor`, reconnectPeriod: 500, protocolVersion: 4, connectTimeout: 10_000 });
+    } catch (error) {
+      print(`FAIL: cannot reach the broker at ${url}: ${(error as Error).message}`);
+      code = 1;
+      return code;
+    }
     monitor.on("message", (topic) => {
       if (topic.endsWith("/lamp")) return; // our own commands
       messages++;
@@ -181,7 +194,7 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
     if (!poll) poll = setInterval(update, POLL_MS);
     const allOnline = await until(() => onlineCount === n, options.timeout * 1000);
     if (!allOnline) {
-      print(`FAIL: not all devices came online within ${options.timeout} s of the first start.\n${offlineReport()}`);
+      print(`FAIL: not all devices came online within ${options.timeout} s after the last one started.\n${offlineReport()}`);
       code = 1;
       return code;
     }
@@ -277,6 +290,8 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
       }
     }
   } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
     clearInterval(live);
     clearInterval(poll);
     phase = "stop";

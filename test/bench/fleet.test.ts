@@ -1,6 +1,7 @@
 // The fleet tool (npm run fleet) as a process: a handful of devices against its own Mosquitto,
 // killed and restarted twice (jitter on, then off): every device comes back and the tables have
-// their rows. Against an external broker the storm phase is skipped with a sentence. Loopback only.
+// their rows. Against an external broker the storm phase is skipped with a sentence; on the XS
+// engine each device reports its live heap. Loopback only.
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { parseFleetArgs } from "../../bench/fleet/args.js";
@@ -69,6 +70,16 @@ test("against a broker it did not start, the tool runs the devices and skips the
     await broker.stop();
   }
 }, 40_000);
+
+test("on the XS engine: each device in its own xsnap machine, with its live heap per device", async () => {
+  const { code, out } = await runFleet(["--engine", "xs", "--devices", "2", "--duration", "2", "--commands", "6", "--no-storm", "--timeout", "20"], 45_000);
+  expect({ code, out }).toMatchObject({ code: 0 });
+  expect(row(out, "devices")[1]).toMatch(/^2 \(xs engine/);
+  expect(row(out, "command-to-pin latency")[0]).toMatch(/\(6 of 6 toggles/);
+  expect(row(out, "XS live heap per device")[1]).toMatch(/^[\d,]+ B \(min/);
+  expect(row(out, "  of which the running app")[1]).toMatch(/^[\d,]+ B/);
+  expect(out).toContain("Storm phase skipped (--no-storm).");
+}, 50_000);
 
 test("flags: defaults, bounds, and the engine", () => {
   expect(parseFleetArgs([])).toMatchObject({ ok: true, options: { devices: 100, engine: "node", duration: 20, storm: true, broker: undefined } });
