@@ -6,6 +6,9 @@
 // Every wait is bounded. Connection attempts are counted where the devices open their connections.
 import mqtt, { type MqttClient } from "mqtt";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { cpus, hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import { findMosquitto, startMosquitto, type Mosquitto } from "../../test/support/mosquitto.js";
@@ -32,6 +35,27 @@ interface Storm {
   peak: number;
   peakAfterRestart: number;
   peakOnline: number;
+  /** Wall-clock ms (Date.now()) of the restart and of the moment all were back: the broker log's window. */
+  restartEpoch: number;
+  backEpoch: number;
+  /** From the broker's own log, once it stopped: CONNECTs it accepted in that window, total and busiest clock second. */
+  brokerConnects?: number;
+  brokerPeak?: number;
+}
+
+/** Epoch seconds of each device the broker's log says connected ("<epoch>: New client connected from ... as <id> ..."); the monitor is left out. */
+function brokerConnectTimes(logFile: string, tag: string): number[] {
+  let text = "";
+  try {
+    text = readFileSync(logFile, "utf8");
+  } catch {
+    return [];
+  }
+  const times: number[] = [];
+  for (const match of text.matchAll(/^(\d+): New client connected from \S+ as (\S+)/gm)) {
+    if (new RegExp(`^f${tag}-\\d+$`).test(match[2])) times.push(Number(match[1]));
+  }
+  return times;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -129,6 +153,7 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
   const storms: Storm[] = [];
   let stormNote: string | undefined;
   let memoryRows: Array<[string, string]> = [];
+  let logDir: string | undefined;
   // Ctrl-C or a kill: exit through process.exit, whose handler (test/support/mosquitto.ts) kills our broker.
   const interrupted = (): void => {
     print(`interrupted during ${phase}`);
@@ -138,7 +163,9 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
   process.once("SIGTERM", interrupted);
   try {
     if (!url) {
-      broker = await startMosquitto({ config: ["max_connections -1"] });
+      // Its log also goes to a file of ours, so each CONNECT it accepted can be counted at the broker.
+      logDir = mkdtempSync(join(tmpdir(), "fleet-"));
+      broker = await startMosquitto({ config: ["max_connections -1", `log_dest file ${join(logDir, "broker.log")}`] });
       url = broker.url;
     }
     print(`fleet: ${n} devices on the ${options.engine} engine against ${url}${broker ? ` (own Mosquitto ${mosquittoVersion()}, loopback)` : ""}; open-file limit ${limit ?? "unknown"}`);
@@ -264,6 +291,7 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
         const offline = n - onlineCount;
         await sleep(Math.max(0, kill + options.down * 1000 - now()));
         const restart = now();
+        const restartEpoch = Date.now();
         await broker.restart();
         const brokerStartMs = now() - restart;
         const ok = await until(() => onlineCount === n, options.timeout * 1000);
@@ -279,6 +307,8 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
           peak: peakPerWindow(attempts, kill, back),
           peakAfterRestart: peakPerWindow(attempts, restart, back),
           peakOnline: peakPerWindow(cameOnline, restart, back),
+          restartEpoch,
+          backEpoch: Date.now(),
         });
         if (!ok) {
           print(`FAIL: not all devices came back within ${options.timeout} s of the broker restart (jitter ${jitter ? "on" : "off"}).\n${offlineReport()}`);
@@ -301,6 +331,19 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
     await monitor?.endAsync(true).catch(() => undefined);
     await broker?.stop();
   }
+  if (logDir) {
+    const connects = brokerConnectTimes(join(logDir, "broker.log"), tag);
+    for (const storm of storms) {
+      // Whole seconds, as the log stamps them: the window is widened to the seconds it touches.
+      const from = Math.floor(storm.restartEpoch / 1000);
+      const to = Math.floor(storm.backEpoch / 1000);
+      const counts = new Map<number, number>();
+      for (const t of connects) if (t >= from && t <= to) counts.set(t, (counts.get(t) ?? 0) + 1);
+      storm.brokerConnects = [...counts.values()].reduce((sum, c) => sum + c, 0);
+      storm.brokerPeak = Math.max(0, ...counts.values());
+    }
+    rmSync(logDir, { recursive: true, force: true });
+  }
 
   const cpu = cpus();
   print("");
@@ -322,11 +365,13 @@ export async function runFleet(options: FleetOptions, makeEngine: EngineFactory,
           ["peak connection attempts/s (busiest 1 s)", ...storms.map((s) => String(s.peak))],
           ["peak attempts/s after the restart (at the live broker)", ...storms.map((s) => String(s.peakAfterRestart))],
           ["peak devices back online/s (CONNACKs)", ...storms.map((s) => String(s.peakOnline))],
+          ["CONNECTs the broker logged, restart to all back", ...storms.map((s) => String(s.brokerConnects ?? "n/a"))],
+          ["peak CONNECTs/s in the broker's log (per clock second)", ...storms.map((s) => String(s.brokerPeak ?? "n/a"))],
         ],
       ),
     );
     print("");
-    print("Attempts are counted where the devices open their TCP connections (while the broker is down each is refused at once). Jitter on runs first; jitter off is the same devices with random() = 0 in their backoff.");
+    print("Attempts are counted where the devices open their TCP connections (while the broker is down each is refused at once); CONNECTs are counted in the broker's own log, stamped in whole seconds. Jitter on runs first; jitter off is the same devices with random() = 0 in their backoff.");
   } else if (stormNote) print(stormNote);
   return code;
 }

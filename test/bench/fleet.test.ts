@@ -52,6 +52,9 @@ test("five devices on their own Mosquitto: all online, commands reach the pins, 
   expect(row(out, "devices that saw the link drop")).toEqual(["devices that saw the link drop", "5", "5"]);
   const back = row(out, "all N online again");
   expect(back.slice(1)).toEqual([expect.stringMatching(/^\d+\.\d+ s$/), expect.stringMatching(/^\d+\.\d+ s$/)]);
+  // Counted again at the broker, in its own log: every device's CONNECT after each restart.
+  const logged = row(out, "CONNECTs the broker logged").slice(1).map(Number);
+  expect(logged.every((count) => count >= 5)).toBe(true);
   const [, on, off] = row(out, "peak connection attempts/s").map(Number);
   expect(on).toBeGreaterThanOrEqual(5);
   // Jitter off: every device retries every 0.5 s while the broker is down, 2 a second each.
