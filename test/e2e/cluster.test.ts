@@ -168,9 +168,9 @@ describe("a device given several brokers keeps every reading when its broker is 
   describe("a RabbitMQ cluster of three", () => {
     let cluster: RabbitCluster | undefined;
     beforeAll(async () => {
-      cluster = await startRabbitCluster({ timeoutMs: 90_000 });
-      console.log(`RabbitMQ cluster of ${cluster.nodes.length} booted and joined in ${cluster.bootMs} ms`);
-    }, 100_000);
+      cluster = await startRabbitCluster({ timeoutMs: 120_000 });
+      console.log(`RabbitMQ cluster of ${cluster.nodes.length} booted and joined in ${cluster.bootMs} ms (${cluster.bootPhases})`);
+    }, 130_000);
     afterAll(async () => {
       await cluster?.stop();
     }, 30_000);
