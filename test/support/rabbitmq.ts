@@ -31,6 +31,12 @@ export interface RabbitCluster {
   kill(i: number): Promise<void>;
   /** Whether node i's VM still runs. */
   alive(i: number): boolean;
+  /**
+   * Starts node i again (killing it first if it runs) on its ports with its data directory, so it
+   * comes back as a member; resolves, with the time it took, once it accepts MQTT and every node
+   * runs in the cluster again. Bounded by `timeoutMs` (60 s by default).
+   */
+  restart(i: number, timeoutMs?: number): Promise<number>;
   /** The tail of node i's log file (the last `bytes`, 8 KB by default). */
   log(i: number, bytes?: number): string;
   /** `rabbitmqctl cluster_status` as seen from node i. */
@@ -213,9 +219,10 @@ export async function startRabbitCluster(options: RabbitOptions = {}): Promise<R
     nodes.push({ name, mqttPort, url: `mqtt://127.0.0.1:${mqttPort}`, amqpPort, distPort, dir });
   }
 
-  const ctl = (i: number, args: string[], timeoutMs = 30_000): Promise<string> =>
+  /** rabbitmqctl against node i, bounded by `timeoutMs` and by `until` (the boot's deadline while booting). */
+  const ctl = (i: number, args: string[], timeoutMs = 30_000, until = deadline): Promise<string> =>
     new Promise((resolve, reject) => {
-      const left = Math.max(1000, Math.min(timeoutMs, deadline - Date.now()));
+      const left = Math.max(1000, Math.min(timeoutMs, until - Date.now()));
       // SIGKILL on timeout: the Erlang VM answers SIGTERM with a clean stop and exit code 0, which
       // would pass for success with nothing on stdout.
       const options = { env: envs[i], cwd: nodes[i].dir, timeout: left, killSignal: "SIGKILL" as const };
@@ -240,12 +247,12 @@ export async function startRabbitCluster(options: RabbitOptions = {}): Promise<R
     return new Error(`RabbitMQ node ${nodes[i].name} ${what}\n output: ${outputs[i].trim()}\n log: ${log.trim()}`);
   };
 
-  const waitMqtt = async (i: number): Promise<void> => {
+  const waitMqtt = async (i: number, until = deadline): Promise<void> => {
     for (;;) {
       const child = children[i];
       if (child.exitCode !== null || child.signalCode !== null) throw failure(i, `exited with ${child.signalCode ?? child.exitCode}`);
       if (await accepts(nodes[i].mqttPort)) return;
-      if (Date.now() > deadline) throw failure(i, `did not accept MQTT on ${nodes[i].mqttPort} in time`);
+      if (Date.now() > until) throw failure(i, `did not accept MQTT on ${nodes[i].mqttPort} in time`);
       await sleep(50);
     }
   };
@@ -259,6 +266,45 @@ export async function startRabbitCluster(options: RabbitOptions = {}): Promise<R
     }
   };
 
+  // Each node in its own process group (detached), so a kill takes the VM and its helpers at once.
+  const launch = (i: number): void => {
+    // A stale pid file would name a process that may be someone else's by now.
+    rmSync(join(nodes[i].dir, "beam.pid"), { force: true });
+    const child = spawn(join(bin, "rabbitmq-server"), [], { env: envs[i], cwd: nodes[i].dir, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    track(child, i);
+  };
+
+  /** Every node in `cluster_status` as seen from node i, bounded by `until`. */
+  const clustered = async (i: number, until: number): Promise<void> => {
+    let status = "";
+    for (;;) {
+      status = await ctl(i, ["cluster_status", "--formatter", "json"], 30_000, until);
+      let running: string[] | undefined;
+      try {
+        running = (JSON.parse(status) as { running_nodes?: string[] }).running_nodes ?? [];
+      } catch {
+        // not JSON: said below if it lasts
+      }
+      if (running && nodes.every((node) => running.includes(node.name))) return;
+      if (Date.now() > until) throw new Error(`not every node is running in the cluster as ${nodes[i].name} sees it: ${status.slice(0, 1000)}`);
+      await sleep(250);
+    }
+  };
+
+  const killNode = async (i: number): Promise<void> => {
+    const child = children[i];
+    const pid = beamPid(i);
+    if (pid) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+    if (child.pid) killGroup(child.pid);
+    await exitedPromise(child);
+  };
+
   const stop = async (): Promise<void> => {
     for (const child of children) if (child?.pid) killGroup(child.pid);
     await Promise.all(children.filter(Boolean).map(exitedPromise));
@@ -268,11 +314,7 @@ export async function startRabbitCluster(options: RabbitOptions = {}): Promise<R
 
   const phases: string[] = [];
   try {
-    // Each node in its own process group (detached), so a kill takes the VM and its helpers at once.
-    for (let i = 0; i < size; i++) {
-      const child = spawn(join(bin, "rabbitmq-server"), [], { env: envs[i], cwd: nodes[i].dir, stdio: ["ignore", "pipe", "pipe"], detached: true });
-      track(child, i);
-    }
+    for (let i = 0; i < size; i++) launch(i);
     await Promise.all(nodes.map((_, i) => waitMqtt(i)));
     phases.push(`${size} nodes up ${Date.now() - started} ms`);
     // The others join the first: stopped together, joined one after the other (concurrent joins
@@ -288,14 +330,7 @@ export async function startRabbitCluster(options: RabbitOptions = {}): Promise<R
     if (options.mirror ?? true) {
       await ctl(0, ["set_policy", "--apply-to", "queues", "mqtt-mirrored", "^mqtt-subscription-", JSON.stringify({ "ha-mode": "all", "ha-sync-mode": "automatic" })]);
     }
-    const status = await ctl(0, ["cluster_status", "--formatter", "json"]);
-    let running: string[] = [];
-    try {
-      running = (JSON.parse(status) as { running_nodes?: string[] }).running_nodes ?? [];
-    } catch {
-      throw new Error(`rabbitmqctl cluster_status gave no JSON: ${JSON.stringify(status.slice(0, 500))}`);
-    }
-    for (const node of nodes) if (!running.includes(node.name)) throw new Error(`${node.name} is not among the running nodes after joining: ${status}`);
+    await clustered(0, deadline);
   } catch (error) {
     await stop();
     throw error;
@@ -306,22 +341,19 @@ export async function startRabbitCluster(options: RabbitOptions = {}): Promise<R
     urls: nodes.map((n) => n.url),
     bootMs: Date.now() - started,
     bootPhases: phases.join(", "),
-    async kill(i) {
-      const child = children[i];
-      const pid = beamPid(i);
-      if (pid) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // gone already
-        }
-      }
-      if (child.pid) killGroup(child.pid);
-      await exitedPromise(child);
-    },
+    kill: killNode,
     alive: (i) => children[i].exitCode === null && children[i].signalCode === null,
+    async restart(i, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      const t0 = Date.now();
+      if (children[i].exitCode === null && children[i].signalCode === null) await killNode(i);
+      launch(i);
+      await waitMqtt(i, until);
+      await clustered(i, until);
+      return Date.now() - t0;
+    },
     log: logTail,
-    status: (i) => ctl(i, ["cluster_status"]),
+    status: (i) => ctl(i, ["cluster_status"], 30_000, Date.now() + 30_000),
     stop,
   };
 }
