@@ -1,8 +1,9 @@
 // End to end against several brokers: the device is given a list (`broker` = comma-separated URLs),
 // its node is killed with SIGKILL while readings stream, and every reading it accepted must still
-// reach a subscriber that stayed up: over a RabbitMQ cluster of three (MQTT 3.1.1; the plugin's
-// queues mirrored on every node; one clean=false subscriber on a node that is not killed) and over
-// two independent Mosquittos (the union of what a subscriber on each received). Both engines run
+// reach a subscriber that stayed up: over a RabbitMQ cluster of three (the plugin's queues mirrored
+// on every node; one clean=false subscriber on a node that is not killed; the device on MQTT 3.1.1,
+// then on its default MQTT 5, which RabbitMQ 3.10 hangs up on, so it falls back) and over two
+// independent Mosquittos (the union of what a subscriber on each received). Both engines run
 // side by side through the same kill. Each case prints what was accepted, received, lost and
 // duplicated, which broker was killed and how long the move took. The cluster boots once, in
 // beforeAll (about 30 s on 2 cores); every wait is bounded.
