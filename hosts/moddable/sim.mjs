@@ -1,8 +1,10 @@
 // Builds manifest.json with an installed Moddable SDK ($MODDABLE, tools built per its Getting
 // Started) and runs it in the SDK's desktop simulator with the log on this terminal (the SDK's
 // xsdb console, as `mcconfig -dl` gives it: type quit to leave).
-// Usage: npm run sim:moddable -- [key=value ...]
+// Usage: npm run sim:moddable -- [--manifest FILE] [key=value ...]
 // e.g. npm run sim:moddable -- broker=mqtt://127.0.0.1:1883 deviceId=desk-1
+//      npm run sim:moddable -- --manifest manifest_tls.json broker=mqtts://127.0.0.1:8883 tlsCa=ca.der
+// FILE (default manifest.json) may be a manifest outside the tree that includes one of ours.
 //
 // On Linux the SDK's own -dl launch is not used: it ends every running mcsim, and opens the
 // simulator on display :2 whether or not a display answers there (a stale socket left by a killed
@@ -12,7 +14,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
-import { basename, delimiter, join, resolve } from "node:path";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
 
 function fail(message) {
   console.error(`sim:moddable: ${message}`);
@@ -29,12 +31,21 @@ if (!existsSync(tools)) fail(`${tools} is missing: build the SDK's tools first (
 const consoleDir = join(sdk, "tools", "xsbug-log");
 if (!existsSync(join(consoleDir, "node_modules"))) fail(`the SDK's log console needs npm install in ${consoleDir}.`);
 
-// Outside the repository, so no build output lands in the tree.
-const out = join(tmpdir(), "xs-mqtt-device-moddable");
+let args = process.argv.slice(2);
+let manifest = "manifest.json";
+if (args[0] === "--manifest" && args.length > 1) [manifest, args] = [args[1], args.slice(2)];
+else if (args[0]?.startsWith("--manifest=")) [manifest, args] = [args[0].slice("--manifest=".length), args.slice(1)];
+manifest = resolve(manifest);
+if (!existsSync(manifest)) fail(`no manifest ${manifest}.`);
+const settings = args;
+
+// Outside the repository, so no build output lands in the tree; one folder per manifest, so a
+// build of one never reuses what a build of another left.
+const plain = manifest === resolve("manifest.json");
+const out = join(tmpdir(), plain ? "xs-mqtt-device-moddable" : `xs-mqtt-device-moddable-${basename(dirname(manifest))}-${basename(manifest, ".json")}`);
 mkdirSync(out, { recursive: true });
 const path = [tools, resolve("node_modules", ".bin"), process.env.PATH].join(delimiter);
 const env = { ...process.env, PATH: path };
-const settings = process.argv.slice(2);
 
 /** Whether something accepts connections at this TCP port or Unix socket path. */
 function answers(target) {
@@ -101,17 +112,17 @@ async function consolePort() {
 
 if (platform !== "lin") {
   // The SDK's -dl launch on macOS and Windows.
-  const child = spawn("mcconfig", ["-dl", "-m", "-p", platform, "-o", out, ...settings], { stdio: "inherit", env });
+  const child = spawn("mcconfig", ["-dl", "-m", "-p", platform, "-o", out, manifest, ...settings], { stdio: "inherit", env });
   child.on("error", (error) => fail(error.message));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
   const port = await consolePort();
-  const built = spawnSync("mcconfig", ["-d", "-l", "-m", "-t", "build", "-p", "lin", "-o", out, ...settings], { stdio: "inherit", env });
+  const built = spawnSync("mcconfig", ["-d", "-l", "-m", "-t", "build", "-p", "lin", "-o", out, manifest, ...settings], { stdio: "inherit", env });
   if (built.error) fail(built.error.message);
   if (built.status !== 0) process.exit(built.status ?? 1);
-  // mcconfig names the build after the folder that holds manifest.json: a clone named otherwise
+  // mcconfig names the build after the folder that holds the manifest: a clone named otherwise
   // must not run the library another clone built.
-  const project = basename(process.cwd());
+  const project = basename(dirname(manifest));
   const makefile = readFileSync(join(out, "tmp", "lin", "mc", "debug", project, "makefile"), "utf8");
   const simulator = /^SIMULATOR = (.+)$/m.exec(makefile)?.[1] ?? join(tools, "mcsim");
   const library = join(out, "bin", "lin", "mc", "debug", project, "mc.so");
