@@ -25,9 +25,12 @@ export class Backoff {
     return this.#attempt;
   }
 
-  /** The next delay: uniform in [min, min(max, min * 2^attempt)]. */
+  /**
+   * The next delay: uniform in [min, min(max, min * 2^attempt)], and in [min, 2 * min] for the
+   * first: a fleet that lost its broker in the same instant must not all come back in the same one.
+   */
   next(): number {
-    const ceiling = Math.min(this.max, this.min * 2 ** Math.min(this.#attempt, 30));
+    const ceiling = Math.min(this.max, this.min * 2 ** Math.min(Math.max(this.#attempt, 1), 30));
     this.#attempt++;
     return Math.round(this.min + this.#random() * (ceiling - this.min));
   }

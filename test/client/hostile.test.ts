@@ -25,6 +25,9 @@ function frame(packet: object, protocolVersion: 4 | 5): string {
   return hex(mqttPacket.generate(packet as mqttPacket.Packet, { protocolVersion }));
 }
 
+/** The first retry after a close: random() is 0.5, so the middle of [min, 2 * min] with min 1 s. */
+const FIRST_RETRY = 1500;
+
 /** DISCONNECT with a reason code, as the client writes it on MQTT 5. */
 const disconnect = (code: number): string => `e002${code.toString(16).padStart(2, "0")}00`;
 
@@ -118,7 +121,7 @@ describe("(a, e) oversized packets and a PUBLISH announcing 268,435,455 bytes", 
     expect(s.disconnects).toEqual([
       { code: "protocol", reasonCode: 0x95, message: `the broker sent a bad packet: packet of ${ANNOUNCED_PACKET} bytes exceeds the maximum packet size of 65536 bytes` },
     ]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test("3.1.1: a 268 MB PUBLISH is skipped as it streams: the heap stays flat mid-stream and after, it is acknowledged and reported, the session goes on", () => {
@@ -184,7 +187,7 @@ describe("(a, e) oversized packets and a PUBLISH announcing 268,435,455 bytes", 
     expect(pingAt).toBe(10_000); // the keepalive, counted from our last write
     expect(deadAt).toBe(15_000); // plus the ping timeout, half the keepalive
     expect(s.disconnects).toEqual([{ code: "keepalive", message: "link dead: no answer to PINGREQ within 5000 ms" }]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
     // The new link starts with a fresh decoder: no skip carried over.
     const got: string[] = [];
     s.client.subscribe("t", 0, (m) => got.push(Buffer.from(m.payload).toString()));
@@ -215,7 +218,7 @@ describe("(a, e) oversized packets and a PUBLISH announcing 268,435,455 bytes", 
     s.clock.advance(1);
     expect(s.errors).toEqual([{ code: "timeout", message: "cannot connect to mqtt://broker.test:1883: no CONNACK came within 10000 ms" }]);
     expect(s.link().closed).toBe(true);
-    expect((s.clock.nextDue() as number) - s.clock.now()).toBe(1000);
+    expect((s.clock.nextDue() as number) - s.clock.now()).toBe(FIRST_RETRY);
   });
 
   test("3.1.1: an oversized packet other than PUBLISH cannot be skipped: the link closes, no DISCONNECT (3.1.1 has none to give)", () => {
@@ -225,7 +228,7 @@ describe("(a, e) oversized packets and a PUBLISH announcing 268,435,455 bytes", 
     expect(s.disconnects).toEqual([
       { code: "protocol", reasonCode: 0x95, message: `the broker sent a bad packet: packet of ${ANNOUNCED_PACKET} bytes exceeds the maximum packet size of 4096 bytes` },
     ]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test("MQTT 5: a PUBLISH within maxPacketSize that stalls mid-body holds a buffer grown with what arrived, never its announced size", () => {
@@ -279,7 +282,7 @@ describe("(b) malformed frames", () => {
     s.link().send(bytes);
     expect(s.link().take()).toEqual([disconnect(code)]);
     expect(s.disconnects).toEqual([{ code: "protocol", reasonCode: code, message: `the broker sent a bad packet: ${detail}` }]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test.each(MALFORMED.filter((row) => row[2] !== null))("3.1.1: %s closes the link (no DISCONNECT in 3.1.1), with a sentence", (_what, _v5, bytes, code, detail) => {
@@ -287,7 +290,7 @@ describe("(b) malformed frames", () => {
     s.link().send(bytes as string);
     expect(s.link().take()).toEqual([]);
     expect(s.disconnects).toEqual([{ code: "protocol", reasonCode: code, message: `the broker sent a bad packet: ${detail}` }]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test("a 5-byte remaining length fed one byte per read is refused at the fifth byte", () => {
@@ -310,7 +313,7 @@ describe("(b) malformed frames", () => {
     expect(s.link().take()).toEqual([disconnect(0x81)]);
     expect(s.connects).toEqual([]);
     expect(s.errors).toEqual([{ code: "protocol", reasonCode: 0x81, message: "the broker sent a bad packet: packet ends inside the receiveMaximum" }]);
-    expectReconnectAfter({ ...s, connect }, 1000);
+    expectReconnectAfter({ ...s, connect }, FIRST_RETRY);
   });
 });
 
@@ -334,7 +337,7 @@ describe("(c) packets a client must never receive", () => {
     s.link().send(bytes as string);
     expect(s.link().take()).toEqual([disconnect(0x82)]);
     expect(s.disconnects).toEqual([{ code: "protocol", reasonCode: 0x82, message: `the broker sent an unexpected ${name}` }]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test.each(ILLEGAL.filter((row) => row[2] !== null))("3.1.1: %s from the broker closes the link", (_what, _v5, bytes, name) => {
@@ -342,14 +345,14 @@ describe("(c) packets a client must never receive", () => {
     s.link().send(bytes as string);
     expect(s.link().take()).toEqual([]);
     expect(s.disconnects).toEqual([{ code: "protocol", reasonCode: 0x82, message: `the broker sent an unexpected ${name}` }]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test("3.1.1: AUTH does not exist before MQTT 5: a malformed packet", () => {
     const s = online(4);
     s.link().send("f000");
     expect(s.disconnects).toEqual([{ code: "protocol", reasonCode: 0x81, message: "the broker sent a bad packet: AUTH packets exist only in MQTT 5" }]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test.each([
@@ -365,7 +368,7 @@ describe("(c) packets a client must never receive", () => {
     expect(s.link().take()).toEqual([disconnect(0x82)]);
     expect(s.connects).toEqual([]);
     expect(s.errors).toEqual([{ code: "protocol", reasonCode: 0x82, message: `the broker sent ${name} before CONNACK` }]);
-    expectReconnectAfter({ ...s, connect }, 1000);
+    expectReconnectAfter({ ...s, connect }, FIRST_RETRY);
   });
 });
 
@@ -385,7 +388,7 @@ describe("(d) a flood of QoS 2 PUBLISHes never released", () => {
     expect(s.link().take()).toEqual([]);
     expect(got).toBe(64);
     expect(s.disconnects).toEqual([{ code: "protocol", reasonCode: 0x93, message: "the broker sent more than 64 QoS 2 messages awaiting release: receive maximum exceeded" }]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
     s.link().send(CONNACK);
     s.link().take(); // SUBSCRIBE again: the session is new
     s.link().send("9003000201");
@@ -423,7 +426,7 @@ describe("(d) a flood of QoS 2 PUBLISHes never released", () => {
     expect(got).toBe(64);
     expect(s.client.stats().received).toBe(65);
     expect(s.disconnects.map((e) => e.reasonCode)).toEqual([0x93]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 
   test("3.1.1: the 65th may be an oversized PUBLISH the client skips: it counts the same and closes the link", () => {
@@ -437,7 +440,7 @@ describe("(d) a flood of QoS 2 PUBLISHes never released", () => {
     expect(s.link().take()).toEqual([]);
     expect(s.client.stats().skipped).toBe(0);
     expect(s.disconnects.map((e) => e.reasonCode)).toEqual([0x93]);
-    expectReconnectAfter(s, 1000);
+    expectReconnectAfter(s, FIRST_RETRY);
   });
 });
 
@@ -460,8 +463,8 @@ describe("reconnect under backoff", () => {
       gaps.push(gap);
       expectReconnectAfter(s, gap);
     }
-    // random() is 0.5: min + (min * 2^attempt - min) / 2, from a floor of 1 s.
-    expect(gaps).toEqual([1000, 1500, 2500, 4500, 8500, 15_500]);
+    // random() is 0.5: min + (ceiling - min) / 2, the ceiling 2 s, 2 s, 4 s, 8 s, 16 s, 30 s (the cap).
+    expect(gaps).toEqual([FIRST_RETRY, 1500, 2500, 4500, 8500, 15_500]);
     expect(s.disconnects).toHaveLength(6);
     expect(s.client.stats()).toMatchObject({ connects: 6, disconnects: 6 });
   });

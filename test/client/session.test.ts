@@ -175,7 +175,7 @@ describe("connecting", () => {
       const gap = (s.clock.nextDue() as number) - s.clock.now();
       // Bad credentials wait at least half the cap every time; a busy server backs off from the floor.
       if (permanent) expect(gap).toBeGreaterThanOrEqual(15_000);
-      else expect(gap).toBeLessThanOrEqual(1000 * 2 ** attempt);
+      else expect(gap).toBeLessThanOrEqual(1000 * 2 ** Math.max(attempt, 1));
       s.clock.advance(gap);
     }
     expect(s.errors).toHaveLength(5);
@@ -596,7 +596,7 @@ describe("publishing", () => {
     s.link().fail();
     expect(s.disconnects[0]).toMatchObject({ code: "transport", message: "link lost: connection closed by peer" });
     s.client.publish("t", "w", { qos: 1 }); // offline: queued behind the others
-    s.clock.advance(1000);
+    s.clock.advance(1500);
     s.link().open();
     s.link().take();
     s.link().send(CONNACK_RESUMED);
@@ -1049,20 +1049,34 @@ describe("keepalive and reconnect", () => {
   test("backoff: exponential with full jitter and a cap, reset once a link stayed up", () => {
     const s = scripted({ keepalive: 60 });
     s.client.start();
-    // random() is 0.5 in scripted(): each delay is min + (ceiling - min) / 2.
+    // random() is 0.5 in scripted(): each delay is min + (ceiling - min) / 2; the first ceiling is
+    // 2 * min, so a fleet that lost one broker together does not retry together.
     const gaps: number[] = [];
     for (let attempt = 0; attempt < 7; attempt++) {
       s.link().fail("connection refused by broker.test:1883");
       gaps.push((s.clock.nextDue() as number) - s.clock.now());
       s.clock.advance(gaps[gaps.length - 1]);
     }
-    expect(gaps).toEqual([1000, 1500, 2500, 4500, 8500, 15_500, 15_500]);
+    expect(gaps).toEqual([1500, 1500, 2500, 4500, 8500, 15_500, 15_500]);
     expect(s.errors[0]).toEqual({ code: "transport", message: "cannot connect to mqtt://broker.test:1883: connection refused by broker.test:1883" });
     s.link().open();
     s.link().send(CONNACK);
     s.clock.advance(20_000);
     s.link().fail();
-    expect((s.clock.nextDue() as number) - s.clock.now()).toBe(1000);
+    expect((s.clock.nextDue() as number) - s.clock.now()).toBe(1500);
+  });
+
+  test("the first retry after a lost link is drawn from [min, 2 * min]: devices that lost one broker together spread out", () => {
+    const firstRetry = (random: number): number => {
+      const s = scripted({ keepalive: 60 }, undefined, () => random);
+      s.client.start();
+      s.link().open();
+      s.link().send(CONNACK);
+      s.clock.advance(40_000); // stable: the backoff starts again from its first draw
+      s.link().fail();
+      return (s.clock.nextDue() as number) - s.clock.now();
+    };
+    expect([0, 0.25, 0.5, 0.999].map(firstRetry)).toEqual([1000, 1250, 1500, 1999]);
   });
 
   test("backoff after a link that worked a while: the next wait is no longer than that link lived", () => {

@@ -15,6 +15,8 @@ const ANNOUNCED_PACKET = 1 + 4 + 268_435_455;
 /** The client's maxPacketSize in these cases, and what the heap of a case may grow by in all. */
 const MAX_PACKET = 4096;
 const MiB = 1 << 20;
+/** The first retry after a close: random() is 0.5, so the middle of [min, 2 * min] with min 1 s. */
+const FIRST_RETRY = 1500;
 /** A PUBLISH header announcing 268,435,455 bytes (QoS 1, id 7, topic "big"), and what follows it. */
 const HUGE_HEAD = "32ffffff7f 0003 626967 0007";
 const HUGE_PAYLOAD = 268_435_455 - (2 + 3 + 2);
@@ -84,7 +86,7 @@ function expectClosedWith(t: Transcript, written: string[], error: object): void
   expect(t.written).toEqual(written);
   expect(t.after).toMatchObject({ connected: false, closed: true, disconnects: [error] });
   // The next attempt waits the backoff's first 1 s, not a millisecond less, and sends CONNECT again.
-  expect(t.reconnect).toEqual({ wait: 1000, waitingBefore: true, sameConnect: [t.connect] });
+  expect(t.reconnect).toEqual({ wait: FIRST_RETRY, waitingBefore: true, sameConnect: [t.connect] });
 }
 
 describe("a hostile broker against the client inside XS", () => {
@@ -186,7 +188,7 @@ describe("a hostile broker against the client inside XS", () => {
     expect(xs.deadAt).toBe(15_000);
     expect(xs.allocated).toEqual({ total: 0, largest: 0 });
     expect(xs.after.disconnects).toEqual([{ code: "keepalive", message: "link dead: no answer to PINGREQ within 5000 ms" }]);
-    expect(xs.reconnect).toEqual({ wait: 1000, waitingBefore: true, sameConnect: [xs.connect] });
+    expect(xs.reconnect).toEqual({ wait: FIRST_RETRY, waitingBefore: true, sameConnect: [xs.connect] });
     expect(xs.held).toBeLessThanOrEqual(MAX_PACKET);
     await onXs({ op: "drop" });
   });
@@ -247,7 +249,7 @@ describe("a hostile broker against the client inside XS", () => {
       received: 65,
       disconnects: [{ code: "protocol", reasonCode: 0x93, message: "the broker sent more than 64 QoS 2 messages awaiting release: receive maximum exceeded" }],
     });
-    expect(xs.reconnect).toEqual({ wait: 1000, waitingBefore: true, sameConnect: [xs.connect] });
+    expect(xs.reconnect).toEqual({ wait: FIRST_RETRY, waitingBefore: true, sameConnect: [xs.connect] });
     // 64 ids in a Set and the harness's 64 recorded PUBRECs: well under one maxPacketSize.
     expect(xs.held).toBeLessThanOrEqual(MAX_PACKET);
     await onXs({ op: "drop" });
@@ -270,6 +272,6 @@ describe("a hostile broker against the client inside XS", () => {
     };
     const xs = await script(onXs);
     expect(xs).toEqual(await script(onNode));
-    expect(xs).toEqual([1000, 1500, 2500, 4500, 8500]);
+    expect(xs).toEqual([FIRST_RETRY, 1500, 2500, 4500, 8500]);
   });
 });
