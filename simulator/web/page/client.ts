@@ -134,7 +134,7 @@ export class PageClient {
       messages.prepend(
         el("div", { class: "message", "data-topic": message.topic }, el("span", { class: "muted" }, `${new Date().toLocaleTimeString()} ${flags} `), el("b", {}, message.topic), " ", el("span", { class: "payload" }, payload)),
       );
-      trim(messages, MESSAGES_PER_SUBSCRIPTION);
+      trim(messages, MESSAGES_PER_SUBSCRIPTION, true);
     };
     const error = client.subscribe(filter, qos, onMessage, (results) => {
       const refused = results.find((result) => result !== undefined);

@@ -21,7 +21,10 @@ export function seconds(ms: number): string {
   return (ms / 1000).toFixed(3).padStart(9);
 }
 
-/** Keeps at most `max` children, dropping the oldest. */
-export function trim(parent: Element, max: number): void {
-  while (parent.childElementCount > max) parent.firstElementChild?.remove();
+/**
+ * Keeps at most `max` children, dropping the oldest: the first ones where new children are
+ * appended, the last ones where they are prepended (newest on top).
+ */
+export function trim(parent: Element, max: number, newestFirst = false): void {
+  while (parent.childElementCount > max) (newestFirst ? parent.lastElementChild : parent.firstElementChild)?.remove();
 }
