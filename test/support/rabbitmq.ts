@@ -6,7 +6,29 @@ import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { freePort } from "./mosquitto.js";
+
+/**
+ * A free loopback port below the kernel's ephemeral range (32768 and up on Linux). A node gives its
+ * ports up while it stops, joins and restarts; a port picked by listen(0) is in the ephemeral range,
+ * where another test's connection or listener can take it in that gap (seen: eaddrinuse on start_app).
+ */
+const taken = new Set<number>();
+async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error("no free loopback port between 20000 and 32000");
+}
 
 export interface RabbitNode {
   /** Erlang node name, rmqN-<pid>@localhost. */
