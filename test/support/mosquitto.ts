@@ -1,9 +1,10 @@
 // A real Mosquitto for tests: its own free loopback port, generated config and temp directory.
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
+import { accepts, dirWith } from "./local.js";
 
 export interface Mosquitto {
   host: string;
@@ -42,18 +43,9 @@ const INSTALL = "mosquitto not found: install it (apt-get install mosquitto mosq
 /** Mosquitto's path: $MOSQUITTO, else PATH, else the sbin directories Debian installs it in. */
 export function findMosquitto(env: NodeJS.ProcessEnv = process.env, sbin = ["/usr/sbin", "/usr/local/sbin"]): string {
   if (env.MOSQUITTO) return env.MOSQUITTO;
-  const dirs = [...(env.PATH ?? "").split(delimiter), ...sbin];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const candidate = join(dir, "mosquitto");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(INSTALL);
+  const dir = dirWith([...(env.PATH ?? "").split(delimiter), ...sbin], "mosquitto");
+  if (dir === undefined) throw new Error(INSTALL);
+  return join(dir, "mosquitto");
 }
 
 /** A loopback port nobody listens on right now. */
@@ -66,17 +58,6 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 // Brokers still running when the test process ends are killed, so a failed test leaks none.

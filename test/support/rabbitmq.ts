@@ -2,10 +2,11 @@
 // plugin, each with its own node name, ports, temp directories and config, one epmd on its own
 // port and one Erlang cookie, joined by `rabbitmqctl join_cluster`. Nodes can be killed (SIGKILL).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { accepts, dirWith } from "./local.js";
 
 /**
  * A free loopback port below the kernel's ephemeral range (32768 and up on Linux). A node gives its
@@ -90,43 +91,16 @@ const INSTALL = "rabbitmq-server not found: install it (apt-get install rabbitmq
  * who cannot use our temp directories), else PATH.
  */
 export function findRabbitmq(env: NodeJS.ProcessEnv = process.env, system = ["/usr/lib/rabbitmq/bin"]): string {
-  const dirs = [env.RABBITMQ_BIN, ...system, ...(env.PATH ?? "").split(delimiter)];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, "rabbitmq-server"), constants.X_OK);
-      accessSync(join(dir, "rabbitmqctl"), constants.X_OK);
-      return dir;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(INSTALL);
+  const dir = dirWith([env.RABBITMQ_BIN, ...system, ...(env.PATH ?? "").split(delimiter)], "rabbitmq-server", "rabbitmqctl");
+  if (dir === undefined) throw new Error(INSTALL);
+  return dir;
 }
 
 /** epmd's path: next to erl on PATH, else Debian's. */
 function findEpmd(env: NodeJS.ProcessEnv = process.env): string {
-  for (const dir of [...(env.PATH ?? "").split(delimiter), "/usr/bin"]) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, "epmd"), constants.X_OK);
-      return join(dir, "epmd");
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`epmd not found (it comes with erlang-base): ${INSTALL}`);
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
+  const dir = dirWith([...(env.PATH ?? "").split(delimiter), "/usr/bin"], "epmd");
+  if (dir === undefined) throw new Error(`epmd not found (it comes with erlang-base): ${INSTALL}`);
+  return join(dir, "epmd");
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
