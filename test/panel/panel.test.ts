@@ -131,9 +131,9 @@ describe.each<Engine>(["node", "xs"])("the panel, %s engine, embedded broker", (
     // The broker saw the link die without a DISCONNECT: the device's will reaches the page.
     await until("the will", async () => (await page.locator('[data-testid="topic-home/office/status"]').textContent()) === "offline");
     await slide(page, "sensor", 1000);
-    const outbox = async (): Promise<{ messages: number; dropped: number }> => {
+    const outbox = async (): Promise<{ text: string; messages: number; dropped: number }> => {
       const text = (await page.locator('[data-testid="outbox"]').textContent()) ?? "";
-      return { messages: Number(/^(\d+) messages/.exec(text)?.[1] ?? 0), dropped: Number(/(\d+) dropped/.exec(text)?.[1] ?? 0) };
+      return { text, messages: Number(/^(\d+) messages/.exec(text)?.[1] ?? 0), dropped: Number(/(\d+) dropped/.exec(text)?.[1] ?? 0) };
     };
     await until("readings in the outbox", async () => (await outbox()).messages >= 2);
     await slide(page, "sensor", 1100);
@@ -141,8 +141,7 @@ describe.each<Engine>(["node", "xs"])("the panel, %s engine, embedded broker", (
     await page.screenshot({ path: join(SHOTS, `${engine}-offline-full.png`), fullPage: true });
     // Held: what the outbox keeps. One of them may be a reading that was in flight at the cut and
     // that the page already had: it comes again marked DUP, with a capture time seen before the cut.
-    const gauge = (await page.locator('[data-testid="outbox"]').textContent()) ?? "";
-    const held = Number(/^(\d+) messages/.exec(gauge)?.[1] ?? 0);
+    const { text: gauge, messages: held } = await outbox();
     const resent = async () => {
       const dups = await page.locator('[data-testid="subscriptions"] .message[data-topic="home/office/temperature"]', { hasText: " dup " }).locator(".payload").allTextContents();
       return dups.map((text) => (JSON.parse(text) as { ts: number }).ts).filter((ts) => ts <= lastBefore).length;
@@ -153,8 +152,7 @@ describe.each<Engine>(["node", "xs"])("the panel, %s engine, embedded broker", (
 
     const taken = async () => new Set((await since()).filter((r) => r.ts < restoredAt).map((r) => r.ts)).size;
     await until("the held readings", async () => (await taken()) + (await resent()) >= held).catch(async (error: Error) => {
-      const after = (await page.locator('[data-testid="outbox"]').textContent()) ?? "";
-      throw new Error(`${error.message}: held ${held} (gauge "${gauge}", now "${after}"), delivered ${await taken()} and ${await resent()} again: ${(await since()).map((r) => `${r.value}@${r.ts - restoredAt}`).join(" ")} (ms from the restore; the last before the cut ${lastBefore - restoredAt})`);
+      throw new Error(`${error.message}: held ${held} (gauge "${gauge}", now "${(await outbox()).text}"), delivered ${await taken()} and ${await resent()} again: ${(await since()).map((r) => `${r.value}@${r.ts - restoredAt}`).join(" ")} (ms from the restore; the last before the cut ${lastBefore - restoredAt})`);
     });
     // Every reading taken before the link came back, once each (health is published only on connect
     // here, so the outbox holds readings alone).
