@@ -106,6 +106,11 @@ export default function connect(options: TransportOptions): Transport {
       else queue[0] = head.subarray(part.byteLength);
     }
   }
+  /**
+   * Calls into the client over TLS, where the SDK's code is between the socket and here and onFault
+   * must tell the app's own throw from a TLS failure. Over plain TCP the callbacks call the client
+   * directly: no frame or try on the read path.
+   */
   function deliver(callback: () => void): void {
     try {
       callback.call(options);
@@ -119,16 +124,20 @@ export default function connect(options: TransportOptions): Transport {
       writable = bytes;
       if (state === OPENING) {
         state = OPEN;
-        deliver(options.onConnect);
+        if (tls === undefined) options.onConnect();
+        else deliver(options.onConnect);
       }
       flush();
       if (owed && queue.length === 0 && state === OPEN) {
         owed = false;
-        deliver(options.onWritable);
+        if (tls === undefined) options.onWritable();
+        else deliver(options.onWritable);
       }
     },
     onReadable(): void {
-      if (state === OPEN) deliver(options.onReadable);
+      if (state !== OPEN) return;
+      if (tls === undefined) options.onReadable();
+      else deliver(options.onReadable);
     },
     onError(): void {
       fail(state === OPENING ? `cannot connect to ${where}` : `connection to ${where} lost`);
